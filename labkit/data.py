@@ -441,7 +441,9 @@ def _reject_reason(schema: StructType, *, sep: str, null_value: str | None, chec
         )
     reason = reason.when(raw.isNotNull(), F.lit("malformed line (quotes or escapes)"))
     if check_utf8:
-        strings = [F.col(f"`{f.name}`") for f in schema.fields if isinstance(f.dataType, T.StringType)]
+        strings = [
+            F.col(f"`{f.name}`") for f in schema.fields if isinstance(f.dataType, T.StringType)
+        ]
         if strings:
             garbled = F.concat_ws("", *strings).contains("\ufffd")
             reason = reason.when(garbled, F.lit("bytes that are not valid UTF-8"))

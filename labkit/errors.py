@@ -11,12 +11,41 @@ inherit from the built-in exception a caller would already catch, so
     │   ├── JavaNotFound
     │   ├── JavaTooOld
     │   └── GraphvizNotFound
-    └── DataError (ValueError)
-        ├── DataFileNotFound (FileNotFoundError)
-        ├── EmptyDataFile
-        ├── WrongColumnCount
-        ├── ChecksumMismatch
-        └── TooManyBadRecords
+    ├── DataError (ValueError)
+    │   ├── DataFileNotFound (FileNotFoundError)
+    │   ├── EmptyDataFile
+    │   ├── WrongColumnCount
+    │   ├── ChecksumMismatch
+    │   ├── TooManyBadRecords
+    │   ├── MissingColumns (KeyError)
+    │   └── UnknownLabel
+    ├── ModelError (ValueError)
+    │   ├── BadColumnSpec
+    │   ├── UnknownModelKind
+    │   ├── NotATreeModel (TypeError)
+    │   ├── FeatureNamesMismatch
+    │   └── BadGrid
+    ├── ServingError
+    │   ├── InvalidBands (ValueError)
+    │   ├── InvalidRouting (ValueError)
+    │   ├── BadScoringLog (ValueError)
+    │   └── BadRequest (ValueError)
+    ├── ConfigError (ValueError)
+    ├── ExportError (ValueError)
+    │   ├── ModelFolderError
+    │   ├── UnsupportedStage
+    │   └── InvalidDocument
+    ├── ScoringError (ValueError)
+    │   ├── MissingField (KeyError)
+    │   ├── WrongFieldType (TypeError)
+    │   └── InvalidValue
+    └── RegistryError
+        ├── RegistryNotFound (FileNotFoundError)
+        ├── ModelNotFound (KeyError)
+        ├── VersionExists (FileExistsError)
+        ├── RegistryCorrupt (ValueError)
+        ├── RegistryLocked (TimeoutError)
+        └── GateNotPassed
 """
 
 from __future__ import annotations
@@ -74,3 +103,152 @@ class TooManyBadRecords(DataError):
     def __init__(self, message: str, stats: object) -> None:
         super().__init__(message)
         self.stats = stats
+
+
+class ServingError(LabkitError):
+    """Routing, logging or serving predictions went wrong."""
+
+    #: HTTP status the model server answers with when this error stops a request.
+    http_status = 500
+
+
+class InvalidBands(ServingError, ValueError):
+    """Probability bands leave a gap, overlap, or reach outside [0, 1]."""
+
+
+class InvalidRouting(ServingError, ValueError):
+    """A router was configured with shares or models that cannot work."""
+
+
+class BadScoringLog(ServingError, ValueError):
+    """A scoring log line is not a record labkit wrote (names file, line and field)."""
+
+
+class BadRequest(ServingError, ValueError):
+    """A prediction request is malformed; ``field`` names the part at fault."""
+
+    http_status = 400
+
+    def __init__(self, message: str, field: str | None = None, http_status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.http_status = http_status
+
+
+class ConfigError(LabkitError, ValueError):
+    """A config file or setting is missing, unknown or of the wrong type."""
+
+
+class RegistryError(LabkitError):
+    """The model registry cannot do what was asked."""
+
+
+class RegistryNotFound(RegistryError, FileNotFoundError):
+    """No model registry at the given folder."""
+
+
+class ModelNotFound(RegistryError, KeyError):
+    """No model version of that name in the registry (or no champion yet)."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+class VersionExists(RegistryError, FileExistsError):
+    """A version of that name is already in the registry: versions are never overwritten."""
+
+
+class RegistryCorrupt(RegistryError, ValueError):
+    """A registry file is not what labkit wrote (names the file and what is wrong)."""
+
+
+class RegistryLocked(RegistryError, TimeoutError):
+    """Another process held the registry's lock for longer than the timeout."""
+
+
+class GateNotPassed(RegistryError):
+    """A version the retrain gate held back was promoted without ``--force``."""
+
+    exit_code = 3
+
+
+class MissingColumns(DataError, KeyError):
+    """A DataFrame lacks columns a column spec names; ``missing`` lists them."""
+
+    def __init__(self, message: str, missing: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class UnknownLabel(DataError):
+    """The label column holds values that are not among the spec's classes."""
+
+
+class ModelError(LabkitError, ValueError):
+    """A pipeline, model or tuning set-up cannot work as asked."""
+
+
+class BadColumnSpec(ModelError):
+    """A column spec is empty, repeats a column, or uses a column twice."""
+
+
+class UnknownModelKind(ModelError):
+    """A model was named by a kind labkit does not know."""
+
+
+class NotATreeModel(ModelError, TypeError):
+    """A tree was expected (a decision tree, or an ensemble with ``tree=``)."""
+
+
+class FeatureNamesMismatch(ModelError):
+    """The feature names given do not match the model's number of features."""
+
+
+class BadGrid(ModelError):
+    """A parameter grid, fold count or metric for tuning cannot work."""
+
+
+class ExportError(LabkitError, ValueError):
+    """A saved Spark model or an exported document cannot be turned into a scorer."""
+
+
+class ModelFolderError(ExportError):
+    """A saved Spark model folder is missing a part or holds something unexpected."""
+
+
+class UnsupportedStage(ExportError):
+    """The pipeline holds a stage (or a stage setting) the exported scorer cannot reproduce."""
+
+
+class InvalidDocument(ExportError):
+    """An exported JSON document failed validation; ``field`` names the part at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ScoringError(LabkitError, ValueError):
+    """A row cannot be scored the way Spark would score it."""
+
+
+class MissingField(ScoringError, KeyError):
+    """A row lacks a field the model needs; ``field`` names it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class WrongFieldType(ScoringError, TypeError):
+    """A row's field holds a value of a type the model cannot take (e.g. text for a number)."""
+
+
+class InvalidValue(ScoringError):
+    """A stage with ``handleInvalid="error"`` met a value it rejects, as Spark would."""

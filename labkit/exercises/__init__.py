@@ -1,0 +1,9 @@
+"""Self-checking exercises, one module per chapter (``ch00``, ``ch01``, ...).
+
+Each chapter module declares its exercises as :class:`Exercise` subclasses and
+exposes instances ``q1``, ``q2``, ... for the notebook to call.
+"""
+
+from labkit.exercises._core import Exercise, Incorrect, Outcome, check_equal, check_type
+
+__all__ = ["Exercise", "Incorrect", "Outcome", "check_equal", "check_type"]

@@ -1,0 +1,208 @@
+"""Does the scorer agree with Spark? Compare both on every row of a DataFrame.
+
+This is the one module of :mod:`labkit.export` that uses Spark (it has to run
+``transform`` to compare against); the scorer itself never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from labkit.export.scorer import BatchPrediction, Prediction, Scorer, load_scorer
+
+if TYPE_CHECKING:
+    from pyspark.ml import Transformer
+    from pyspark.sql import DataFrame
+
+_ROW_ID = "__labkit_row"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One disagreement: the row (position in the DataFrame), what differs, both values."""
+
+    row: int
+    what: str
+    spark: Any
+    scorer: Any
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.what}: Spark {self.spark!r}, scorer {self.scorer!r}"
+
+
+@dataclass
+class ParityReport:
+    """The outcome of :func:`check_parity`.
+
+    ``ok`` is True when every row agrees: same rows kept, identical classes,
+    probabilities (and raw scores) within ``atol``, regression values within
+    ``rtol`` relative. ``mismatches`` lists the first disagreements found.
+    """
+
+    rows: int
+    compared: int
+    skipped: int
+    mode: str
+    atol: float
+    rtol: float
+    max_abs_diff: float = 0.0
+    max_rel_diff: float = 0.0
+    mismatches: list[Mismatch] = field(default_factory=list)
+    mismatch_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the scorer agreed with Spark on every row."""
+        return self.mismatch_count == 0
+
+    def __str__(self) -> str:
+        verdict = "agree" if self.ok else f"DISAGREE on {self.mismatch_count:,} values"
+        lines = [
+            f"Spark and the scorer {verdict}: {self.rows:,} rows, {self.compared:,} scored, "
+            f"{self.skipped:,} skipped by both ({self.mode}); largest probability difference "
+            f"{self.max_abs_diff:.1e} (allowed {self.atol:.0e}), largest relative difference "
+            f"{self.max_rel_diff:.1e} (allowed {self.rtol:.0e})."
+        ]
+        lines += [f"  {m}" for m in self.mismatches[:10]]
+        return "\n".join(lines)
+
+
+def check_parity(
+    spark_model: Transformer | str | Path,
+    scorer: Scorer | str | Path,
+    df: DataFrame,
+    *,
+    mode: str = "both",
+    atol: float = 1e-12,
+    rtol: float = 1e-12,
+    max_listed: int = 100,
+) -> ParityReport:
+    """Score ``df`` with Spark's ``transform`` and with the scorer, and compare row by row.
+
+    Parameters
+    ----------
+    spark_model : PipelineModel (or any fitted Transformer), or the folder it was saved to
+    scorer : Scorer, or a path :func:`load_scorer` accepts
+    df : pyspark.sql.DataFrame
+        Rows to score (raw input columns; a label column may be present).
+    mode : {"both", "rows", "batch"}, default="both"
+        Check ``predict`` row by row, ``predict_batch``, or both.
+    atol : float, default=1e-12
+        Allowed absolute difference of probabilities and raw scores.
+    rtol : float, default=1e-12
+        Allowed relative difference of regression predictions.
+    max_listed : int, default=100
+        How many mismatches to keep in the report (all are counted).
+
+    Returns
+    -------
+    report : ParityReport
+        ``report.ok`` is the verdict; ``str(report)`` explains it.
+
+    Examples
+    --------
+    >>> report = check_parity(model, load_scorer("models/adult-lr"), test)   # doctest: +SKIP
+    >>> report.ok
+    True
+    """
+    if mode not in ("both", "rows", "batch"):
+        raise ValueError(f"mode must be 'both', 'rows' or 'batch', got {mode!r}")
+    if isinstance(spark_model, str | Path):
+        from pyspark.ml import PipelineModel
+
+        spark_model = PipelineModel.load(str(spark_model))
+    if not isinstance(scorer, Scorer):
+        scorer = load_scorer(scorer)
+    inputs, spark_out = _spark_side(spark_model, scorer, df)
+    report = ParityReport(rows=len(inputs), compared=0, skipped=0, mode=mode, atol=atol, rtol=rtol)
+    candidates: list[tuple[str, Any]] = []
+    if mode in ("both", "batch"):
+        candidates.append(("batch", scorer.predict_batch(inputs)))
+    if mode in ("both", "rows"):
+        candidates.append(("rows", [scorer.predict(r) for r in inputs]))
+    for label, predictions in candidates:
+        _compare(report, scorer, spark_out, predictions, label, max_listed)
+    return report
+
+
+def _spark_side(spark_model: Any, scorer: Scorer, df: DataFrame) -> tuple[Any, dict[int, dict]]:
+    """(input rows as dicts, row position -> Spark's outputs for the rows Spark kept).
+
+    Rows are collected, not converted with ``toPandas``: pandas would turn a
+    null number into NaN, and a few stages treat the two differently.
+    """
+    from pyspark.ml.functions import vector_to_array
+    from pyspark.sql import functions as F
+
+    indexed = df.withColumn(_ROW_ID, F.monotonically_increasing_id()).cache()
+    try:
+        collected = sorted((r.asDict() for r in indexed.collect()), key=lambda r: r[_ROW_ID])
+        ids = [r.pop(_ROW_ID) for r in collected]
+        model = scorer.model
+        columns = [F.col(_ROW_ID), F.col(f"`{model.prediction_col}`").alias("prediction")]
+        if model.is_classifier:
+            for name, alias in ((model.probability_col, "probability"), (model.raw_col, "raw")):
+                if name:
+                    columns.append(vector_to_array(F.col(f"`{name}`")).alias(alias))
+        if scorer.label_col:
+            columns.append(F.col(f"`{scorer.label_col}`").alias("label"))
+        rows = spark_model.transform(indexed).select(*columns).collect()
+    finally:
+        indexed.unpersist()
+    position = {row_id: i for i, row_id in enumerate(ids)}
+    return collected, {position[r[_ROW_ID]]: r.asDict() for r in rows}
+
+
+def _compare(report: ParityReport, scorer: Scorer, spark_out: dict[int, dict], predictions: Any,
+             label: str, max_listed: int) -> None:  # fmt: skip
+    def flag(row: int, what: str, spark: Any, ours: Any) -> None:
+        report.mismatch_count += 1
+        if len(report.mismatches) < max_listed:
+            report.mismatches.append(Mismatch(row, f"{what} ({label})", spark, ours))
+
+    classifier = scorer.model.is_classifier
+    total = len(predictions)
+    report.compared = report.skipped = 0
+    for i in range(total):
+        ours: Prediction = predictions[i] if isinstance(predictions, BatchPrediction) else predictions[i]
+        theirs = spark_out.get(i)
+        if theirs is None or ours.skipped is not None:
+            if (theirs is None) != (ours.skipped is not None):
+                flag(i, "kept or dropped", "dropped" if theirs is None else "kept",
+                     ours.skipped or "kept")  # fmt: skip
+            else:
+                report.skipped += 1
+            continue
+        report.compared += 1
+        if classifier:
+            if not _same(theirs["prediction"], ours.prediction):
+                flag(i, "class", theirs["prediction"], ours.prediction)
+            for key, mine in (("probability", ours.probability), ("raw", ours.raw_prediction)):
+                if key in theirs and mine is not None:
+                    for a, b in zip(theirs[key], mine, strict=True):
+                        diff = 0.0 if a == b or (a != a and b != b) else abs(a - b)
+                        if not diff <= atol_of(report, a, b):
+                            flag(i, key, list(theirs[key]), list(mine))
+                            break
+                        if key == "probability":
+                            report.max_abs_diff = max(report.max_abs_diff, diff)
+            if "label" in theirs and theirs["label"] != ours.label:
+                flag(i, "label", theirs["label"], ours.label)
+        else:
+            a, b = theirs["prediction"], ours.prediction
+            rel = 0.0 if _same(a, b) else abs(a - b) / max(abs(a), abs(b))
+            report.max_rel_diff = max(report.max_rel_diff, rel)
+            if not rel <= report.rtol:
+                flag(i, "value", a, b)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    """Equal, or both NaN (Spark's NaN and ours are the same answer)."""
+    return a == b or (a is not None and b is not None and a != a and b != b)
+
+
+def atol_of(report: ParityReport, a: float, b: float) -> float:
+    """Allowed difference: ``atol``, scaled up for raw scores far from 1 (margins, counts)."""
+    return report.atol * max(1.0, abs(a), abs(b))

@@ -1,0 +1,455 @@
+"""Retrain on a new data file, run the gate, then promote the model or hold it for a person.
+
+``labkit retrain --data PATH --registry DIR [--config FILE]`` is meant for a
+cron job. One run:
+
+1. looks at the file's layout and reads it, counting bad records;
+2. profiles the data and runs the *input* checks (bad records, size, schema,
+   drift, label balance) against the run history; if one fails, it stops
+   before training (nothing is saved; exit 3);
+3. trains the configured pipeline on most of the rows, keeping a slice back
+   as *fresh* labelled data;
+4. evaluates candidate and champion on the fixed test set (frozen from the
+   first run's fresh slice) and on the fresh slice, exports the candidate,
+   checks the export against Spark and scores the fresh rows with both
+   exported models (the shadow run);
+5. saves the candidate as a new registry version with its gate report, and
+   promotes it when no blocking check failed (exit 0), else keeps the
+   champion and holds the candidate (exit 3).
+
+Every run appends a record to the history and writes its report as JSON.
+Everything that changes the registry happens in its atomic steps under its
+lock, so a crash at any point leaves the champion as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labkit import data as labdata
+from labkit import pipeline as labpipe
+from labkit.errors import ConfigError, DataFileNotFound
+from labkit.registry import Registry, git_commit, now_utc
+from labkit.validate import checks_data, checks_model
+from labkit.validate.config import GateConfig, read_config_file
+from labkit.validate.history import BLOCKED, HELD, PROMOTED, RunRecord
+from labkit.validate.layout import check_layout, probe_layout
+from labkit.validate.profile import DataProfile, profile_frame
+from labkit.validate.report import SKIP, CheckResult, GateReport
+from labkit.validate.scoring import evaluate, prediction_distribution, shadow_scores
+
+EXIT_PROMOTED, EXIT_HELD = 0, 3
+FIXED_TEST_DIR = "fixed_test"
+_MODEL_CHECKS = (
+    "convergence",
+    "quality_fixed_test",
+    "quality_fresh",
+    "shadow_run",
+    "export_parity",
+)
+
+
+@dataclass(frozen=True)
+class RetrainConfig:
+    """What to train and how to judge it; read from a TOML or JSON file.
+
+    Parameters
+    ----------
+    model : str, default="logistic_regression"
+        A kind from :data:`labkit.pipeline.MODEL_KINDS`. Logistic regression
+        reports its iterations, which the convergence check compares.
+    params : dict
+        Spark parameters of the model, e.g. ``{"regParam": 0.01}``.
+    fresh_fraction : float, default=0.2
+        Share of the new rows kept back as fresh labelled data.
+    seed : int, default=42
+        Seed of the train/fresh split.
+    spec : ColumnSpec
+        Columns and label (default: :func:`labkit.pipeline.adult_spec`).
+    gate : GateConfig
+        Every threshold (``[history]`` and ``[gate.<check>]`` tables).
+
+    Examples
+    --------
+    >>> RetrainConfig.from_dict({"training": {"params": {"maxIter": 50}}}).params
+    {'maxIter': 50}
+    """
+
+    model: str = "logistic_regression"
+    params: dict[str, Any] = field(default_factory=dict)
+    fresh_fraction: float = 0.2
+    seed: int = 42
+    spec: labpipe.ColumnSpec = field(default_factory=labpipe.adult_spec)
+    gate: GateConfig = field(default_factory=GateConfig)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "config") -> RetrainConfig:
+        """Build a config from ``{"training": ..., "spec": ..., "history": ..., "gate": ...}``."""
+        unknown = sorted(set(raw) - {"training", "spec", "history", "gate"})
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown table(s) {unknown}; known: training, spec, history, gate."
+            )
+        training = dict(raw.get("training", {}))
+        stray = sorted(set(training) - {"model", "params", "fresh_fraction", "seed"})
+        if stray:
+            raise ConfigError(
+                f"{source}: [training] has unknown key(s) {stray}; known: model, "
+                "params, fresh_fraction, seed."
+            )
+        fraction = training.get("fresh_fraction", 0.2)
+        if not isinstance(fraction, float | int) or not 0.05 <= fraction <= 0.5:
+            raise ConfigError(
+                f"{source}: [training] fresh_fraction must be a number between "
+                f"0.05 and 0.5, got {fraction!r}."
+            )
+        gate_raw = {
+            **raw.get("gate", {}),
+            **({"history": raw["history"]} if "history" in raw else {}),
+        }
+        spec = labpipe.ColumnSpec.from_dict(raw["spec"]) if "spec" in raw else labpipe.adult_spec()
+        return cls(
+            model=training.get("model", "logistic_regression"),
+            params=dict(training.get("params", {})),
+            fresh_fraction=float(fraction),
+            seed=int(training.get("seed", 42)),
+            spec=spec,
+            gate=GateConfig.from_dict(gate_raw, source=source),
+        )
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> RetrainConfig:
+        """Read a TOML or JSON config file (see :func:`labkit.validate.read_config_file`)."""
+        return cls.from_dict(read_config_file(path), source=str(path))
+
+
+@dataclass
+class RetrainResult:
+    """What one retrain did: outcome, exit code, version, report, timings and history record."""
+
+    record: RunRecord
+    report: GateReport
+    exit_code: int
+
+    @property
+    def outcome(self) -> str:
+        """``"promoted"``, ``"held"`` or ``"blocked"``."""
+        return self.record.outcome
+
+    @property
+    def version(self) -> str | None:
+        """The registry version the candidate was saved as (None when blocked)."""
+        return self.record.version
+
+
+def retrain(
+    spark: Any,
+    data_path: str | Path,
+    registry: Registry | str | Path,
+    config: RetrainConfig | None = None,
+) -> RetrainResult:
+    """Run one retrain: read, check, train, evaluate, gate, then promote or hold.
+
+    Parameters
+    ----------
+    spark : SparkSession
+    data_path : str or Path
+        The new training file (Adult layout).
+    registry : Registry, str or Path
+        The registry (created on the first run).
+    config : RetrainConfig, optional
+        Model, split and thresholds; defaults everywhere when omitted.
+
+    Returns
+    -------
+    result : RetrainResult
+        ``result.exit_code`` is 0 when promoted, 3 when blocked or held.
+
+    Examples
+    --------
+    >>> result = retrain(spark, "data/adult.data", tmp_path / "registry")
+    >>> result.outcome, result.version
+    ('promoted', '1.0.0')
+    """
+    config = config or RetrainConfig()
+    if not Path(data_path).is_file():
+        raise DataFileNotFound(f"No data file at {data_path}: check the --data path.")
+    registry = registry if isinstance(registry, Registry) else Registry(registry)
+    run = _Run(spark, Path(data_path), registry, config)
+    return run.execute()
+
+
+class _Run:
+    """The state of one retrain, stage by stage; each stage is timed."""
+
+    def __init__(self, spark: Any, path: Path, registry: Registry, config: RetrainConfig):
+        self.spark, self.path, self.registry, self.config = spark, path, registry, config
+        self.spec = config.spec
+        self.report = GateReport()
+        self.timings: dict[str, float] = {}
+        self.record = RunRecord(
+            run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}",
+            started_at=now_utc(),
+            data_path=str(path),
+            outcome=BLOCKED,
+        )
+
+    def execute(self) -> RetrainResult:
+        with self.registry.lock():  # creates the registry on a first run
+            baseline = self._baseline()
+        if not self._check_input(baseline):
+            return self._finish(None)
+        with self._timed("fit"):
+            model, fresh = self._fit()
+        with tempfile.TemporaryDirectory(prefix="labkit-retrain-") as work, self.registry.lock():
+            self._judge_candidate(model, fresh, baseline, Path(work))
+            version = self._save(Path(work))
+            if self.report.passed:
+                self.registry.promote(version, reason=f"gate passed (run {self.record.run_id})")
+            return self._finish(version)
+
+    # -- stages ------------------------------------------------------------------------------
+
+    def _baseline(self) -> list[RunRecord]:
+        rule = self.config.gate.history
+        weekday = time.strftime("%A", time.gmtime()) if rule.same_weekday else None
+        return self.registry.history.baseline(window=rule.window, weekday=weekday)
+
+    def _check_input(self, baseline: list[RunRecord]) -> bool:
+        """Layout, read, profile and the input checks; False when they block training."""
+        gate = self.config.gate
+        with self._timed("read"):
+            layout = probe_layout(self.path, labdata.ADULT_COLUMNS) if self.path.is_file() else None
+            layout_result = check_layout(layout, labdata.ADULT_COLUMNS) if layout else None
+            if layout_result is not None and layout_result.blocks:
+                self.report.extend([layout_result])
+                self._skip_rest("the file's layout does not match the column spec")
+                return False
+            header = bool(layout and layout.has_header)
+            df, stats = labdata.read_adult(
+                self.spark, self.path, max_bad_fraction=1.0, header=header
+            )
+            self.df = df.cache()
+            reference = DataProfile.from_dict(baseline[0].profile) if baseline else None
+            profile = profile_frame(
+                self.df,
+                label=self.spec.label,
+                categorical=self.spec.categorical,
+                numeric=self.spec.numeric,
+                reference=reference,
+            )
+        self.stats = stats
+        self.record.input, self.record.profile = stats.to_dict(), profile.to_dict()
+        if reference is not None:
+            self.record.distances = checks_data.drift_distances(profile, reference)
+        self.report.extend(
+            [
+                checks_data.check_bad_records(stats, baseline, gate.bad_records),
+                checks_data.check_input_size(stats, baseline, gate.input_size),
+                checks_data.check_schema(profile, reference, gate.schema),
+                checks_data.check_drift(profile, reference, gate.drift),
+                checks_data.check_label_balance(profile, baseline, gate.label_balance),
+            ]
+        )
+        if not self.report.passed:
+            self._skip_rest("an input check failed, so no model was trained")
+            return False
+        return True
+
+    def _fit(self) -> tuple[Any, Any]:
+        fraction = self.config.fresh_fraction
+        train, fresh = self.df.randomSplit([1 - fraction, fraction], seed=self.config.seed)
+        model = labpipe.fit_pipeline(
+            train.cache(), self.spec, self.config.model, params=self.config.params
+        )
+        estimator = model.stages[-2]
+        summary = estimator.summary if getattr(estimator, "hasSummary", False) else None
+        self.record.training = {
+            "rows": train.count(),
+            "iterations": getattr(summary, "totalIterations", None),
+            "max_iter": estimator.getMaxIter() if estimator.hasParam("maxIter") else None,
+            "model": self.config.model,
+            "params": self.config.params,
+        }
+        return model, fresh.cache()
+
+    def _judge_candidate(self, model: Any, fresh: Any, baseline: list, work: Path) -> None:
+        """Evaluate, export and shadow-score the candidate; add the model checks to the report."""
+        from labkit import export as labexport
+
+        gate, champion = self.config.gate, self.registry.champion()
+        fixed = self._fixed_test_set(fresh)
+        with self._timed("evaluate"):
+            metrics = {
+                "fixed_test": evaluate(model, fixed, self.spec),
+                "fresh": evaluate(model, fresh, self.spec),
+            }
+            champion_metrics = self._champion_metrics(champion, fixed, fresh)
+        self.record.metrics = metrics
+        with self._timed("export"):
+            model.write().overwrite().save(str(work / "model"))
+            labexport.export(str(work / "model"), str(work / "scorer.json"))
+            scorer = labexport.load_scorer(str(work / "scorer.json"))
+            parity = labexport.check_parity(model, scorer, fixed)
+        with self._timed("gate"):
+            rows = [r.asDict() for r in fresh.drop(self.spec.label).collect()]
+            candidate_scores = shadow_scores(scorer, rows, self.spec)
+            self.record.predictions = prediction_distribution(candidate_scores)
+            results = [
+                checks_model.check_convergence(self.record.training, baseline, gate.convergence),
+                checks_model.check_quality(
+                    "quality_fixed_test",
+                    metrics["fixed_test"],
+                    champion_metrics.get("fixed_test"),
+                    gate.quality,
+                    rows=fixed.count(),
+                ),
+                checks_model.check_quality(
+                    "quality_fresh",
+                    metrics["fresh"],
+                    champion_metrics.get("fresh"),
+                    gate.quality,
+                    rows=len(rows),
+                ),
+                self._shadow(champion, rows, candidate_scores),
+                checks_model.check_parity(
+                    rows=parity.rows,
+                    mismatches=parity.mismatch_count,
+                    max_probability_diff=parity.max_abs_diff,
+                    rule=gate.parity,
+                ),
+            ]
+        self.report.extend(results)
+
+    def _shadow(self, champion: Any, rows: list[dict], candidate: list) -> CheckResult:
+        from labkit import export as labexport
+
+        if champion is None:
+            return CheckResult(
+                "shadow_run",
+                SKIP,
+                "No champion yet: nothing to shadow.",
+                {"rows": len(rows)},
+                blocking=False,
+            )
+        old = shadow_scores(labexport.load_scorer(str(champion.scorer_path)), rows, self.spec)
+        return checks_model.check_shadow(old, candidate, self.config.gate.shadow)
+
+    def _champion_metrics(self, champion: Any, fixed: Any, fresh: Any) -> dict[str, dict]:
+        if champion is None:
+            return {}
+        from pyspark.ml import PipelineModel
+
+        old = PipelineModel.load(str(champion.model_path))
+        return {
+            "fixed_test": evaluate(old, fixed, self.spec),
+            "fresh": evaluate(old, fresh, self.spec),
+        }
+
+    def _fixed_test_set(self, fresh: Any) -> Any:
+        """The frozen test set: the first run's fresh rows, saved in the registry as parquet."""
+        folder = self.registry.root / FIXED_TEST_DIR
+        if not folder.exists():
+            staging = self.registry.root / f".{FIXED_TEST_DIR}-{uuid.uuid4().hex[:8]}"
+            fresh.write.parquet(str(staging))
+            staging.rename(folder)
+        return self.spark.read.parquet(str(folder)).cache()
+
+    def _save(self, work: Path) -> str:
+        stats = self.stats
+        metadata = {
+            "git_commit": git_commit(),
+            "data_sha256": stats.sha256,
+            "data_path": str(self.path),
+            "spec": self.spec.to_dict(),
+            "model": self.config.model,
+            "params": self.config.params,
+            "metrics": self.record.metrics.get("fixed_test", {}),
+            "all_metrics": self.record.metrics,
+            "training": self.record.training,
+            "gate": self.report.to_dict(),
+            "run_id": self.record.run_id,
+            "trained_at": self.record.started_at,
+            "spark_version": self.spark.version,
+        }
+        return self.registry.add(work / "model", work / "scorer.json", metadata).version
+
+    def _skip_rest(self, why: str) -> None:
+        self.report.extend(
+            [CheckResult(name, SKIP, f"Not run: {why}.", blocking=False) for name in _MODEL_CHECKS]
+        )
+
+    def _finish(self, version: str | None) -> RetrainResult:
+        outcome = BLOCKED if version is None else PROMOTED if self.report.passed else HELD
+        self.record.outcome, self.record.version = outcome, version
+        self.record.timings = {k: round(v, 3) for k, v in self.timings.items()}
+        self.record.gate = self.report.to_dict()
+        with self.registry.lock():
+            self.registry.history.append(self.record)
+            reports = self.registry.root / "reports"
+            reports.mkdir(exist_ok=True)
+            (reports / f"{self.record.run_id}.json").write_text(self.report.to_json() + "\n")
+        code = EXIT_PROMOTED if outcome == PROMOTED else EXIT_HELD
+        return RetrainResult(self.record, self.report, code)
+
+    def _timed(self, stage: str):
+        return _Timer(self.timings, stage)
+
+
+class _Timer:
+    """Adds the block's wall time to ``timings[stage]``."""
+
+    def __init__(self, timings: dict[str, float], stage: str) -> None:
+        self.timings, self.stage = timings, stage
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.timings[self.stage] = self.timings.get(self.stage, 0.0) + elapsed
+
+
+# ---------------------------------------------------------------------------
+# `labkit retrain`
+# ---------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``labkit retrain``."""
+    parser.add_argument("--data", required=True, type=Path, help="the new training file")
+    parser.add_argument("--registry", required=True, type=Path, help="the model registry folder")
+    parser.add_argument("--config", type=Path, help="TOML or JSON file: model, thresholds")
+    parser.add_argument("--report", type=Path, help="also write the gate report (JSON) here")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``labkit retrain``; return 0 (promoted), 3 (held or blocked)."""
+    from labkit.session import get_spark
+
+    config = RetrainConfig.from_file(args.config) if args.config else RetrainConfig()
+    result = retrain(get_spark("labkit-retrain"), args.data, args.registry, config)
+    if args.report:
+        args.report.write_text(result.report.to_json() + "\n", encoding="utf-8")
+    print(result.report)
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.record.timings.items())
+    print(
+        f"run {result.record.run_id}: {result.outcome}"
+        f"{f' as {result.version}' if result.version else ''} ({timings})"
+    )
+    if result.exit_code != EXIT_PROMOTED:
+        failed = json.dumps(result.report.failed_checks)
+        print(
+            f"labkit retrain: the gate held the candidate back; failed checks: {failed}. "
+            "The champion is unchanged.",
+            file=sys.stderr,
+        )
+    return result.exit_code

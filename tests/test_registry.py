@@ -1,0 +1,267 @@
+"""The model registry with real saved Spark models and exported scorers.
+
+Two small trees are fitted once for the module; every test works on its own
+registry folder. Crashes are simulated both ways: an exception in the middle
+of a write (in this process) and a process that dies at the worst moment
+(a child killed with ``os._exit`` right before the atomic rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from labkit import cli
+from labkit.errors import (
+    GateNotPassed,
+    ModelNotFound,
+    RegistryCorrupt,
+    RegistryLocked,
+    RegistryNotFound,
+    VersionExists,
+)
+from labkit.export import export, load_scorer
+from labkit.pipeline import adult_spec, fit_pipeline
+from labkit.registry import Registry, git_commit, next_version
+
+SPEC = adult_spec().to_dict()
+
+
+@pytest.fixture(scope="module")
+def saved_models(adult_train, tmp_path_factory):
+    """Two real (model folder, scorer file) pairs: trees of depth 2 and 4."""
+    folder = tmp_path_factory.mktemp("models")
+    pairs = []
+    for depth in (2, 4):
+        model = fit_pipeline(adult_train, adult_spec(), "decision_tree", params={"maxDepth": depth})
+        model.write().overwrite().save(str(folder / f"tree{depth}"))
+        export(folder / f"tree{depth}", folder / f"tree{depth}.json")
+        pairs.append((folder / f"tree{depth}", folder / f"tree{depth}.json"))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def sample_rows(adult_test):
+    return [r.asDict() for r in adult_test.drop("income").limit(200).collect()]
+
+
+def _meta(data: str = "aa", gate: str = "pass", **extra) -> dict:
+    return {"data_sha256": data, "spec": SPEC, "params": {"maxDepth": 2},
+            "metrics": {"auc": 0.8}, "gate": {"verdict": gate, "failed_checks": []}, **extra}  # fmt: skip
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def registry(tmp_path):
+    return Registry(tmp_path / "registry")
+
+
+def test_add_copies_model_and_scorer_and_records_metadata(registry, saved_models):
+    model_dir, scorer = saved_models[0]
+    version = registry.add(model_dir, scorer, _meta(git_commit=git_commit()))
+    assert version.version == "1.0.0"
+    assert _sha(version.scorer_path) == _sha(scorer) == version.metadata["scorer_sha256"]
+    assert sorted(p.name for p in version.model_path.iterdir()) == sorted(
+        p.name for p in model_dir.iterdir()
+    )
+    for key in ("created_at", "git_commit", "data_sha256", "params", "metrics", "gate"):
+        assert key in version.metadata
+    assert version.metadata["git_commit"] == git_commit()
+    assert json.loads((registry.root / "REGISTRY.json").read_text())["format_version"] == 1
+
+
+def test_version_numbers_follow_what_changed(registry, saved_models):
+    model_dir, scorer = saved_models[0]
+    names = [registry.add(model_dir, scorer, meta).version for meta in (
+        _meta("aa"), _meta("bb"), _meta("bb"), {**_meta("bb"), "spec": {"other": 1}},
+    )]  # fmt: skip
+    assert names == ["1.0.0", "1.1.0", "1.1.1", "2.0.0"]
+    assert [v.version for v in registry.versions()] == names
+    assert next_version("1.9.0", same_spec=True, same_data=False) == "1.10.0"
+
+
+def test_versions_are_never_overwritten(registry, saved_models):
+    (small, small_scorer), (large, large_scorer) = saved_models
+    first = registry.add(small, small_scorer, _meta())
+    with pytest.raises(VersionExists, match="Version 1.0.0 already exists"):
+        registry.add(large, large_scorer, _meta(), version="1.0.0")
+    assert _sha(registry.get("1.0.0").scorer_path) == _sha(first.scorer_path) == _sha(small_scorer)
+
+
+def test_promote_and_rollback_restore_the_exact_previous_scorer(registry, saved_models,
+                                                                sample_rows):  # fmt: skip
+    (small, small_scorer), (large, large_scorer) = saved_models
+    v1 = registry.add(small, small_scorer, _meta("aa"))
+    v2 = registry.add(large, large_scorer, _meta("bb"))
+    registry.promote(v1.version, reason="first")
+    champion_v1 = registry.champion()
+    before = [p.probability for p in load_scorer(champion_v1.scorer_path).predict_batch(
+        sample_rows).to_list()]  # fmt: skip
+    registry.promote(v2.version, reason="better")
+    assert registry.champion().version == "1.1.0"
+    after_v2 = [p.probability for p in load_scorer(registry.champion().scorer_path).predict_batch(
+        sample_rows).to_list()]  # fmt: skip
+    assert after_v2 != before  # the two trees really differ on these rows
+    back = registry.rollback(reason="v2 misbehaved")
+    assert back.version == registry.champion().version == "1.0.0"
+    assert _sha(registry.champion().scorer_path) == _sha(small_scorer)
+    restored = [p.probability for p in load_scorer(registry.champion().scorer_path).predict_batch(
+        sample_rows).to_list()]  # fmt: skip
+    assert restored == before
+    pointer = registry.pointer()
+    assert [e["action"] for e in pointer["log"]] == ["promote", "promote", "rollback"]
+    assert pointer["log"][-1]["reason"] == "v2 misbehaved" and pointer["previous"] == []
+    with pytest.raises(ModelNotFound, match="no earlier champion to roll back to"):
+        registry.rollback()
+
+
+def test_a_version_the_gate_held_needs_force(registry, saved_models):
+    model_dir, scorer = saved_models[0]
+    held = registry.add(model_dir, scorer, {**_meta(gate="fail"),
+                        "gate": {"verdict": "fail", "failed_checks": ["input_size"]}})  # fmt: skip
+    with pytest.raises(GateNotPassed, match=r"failed the gate \(input_size\).*--force"):
+        registry.promote(held.version)
+    assert registry.champion() is None
+    registry.promote(held.version, force=True, reason="checked by hand")
+    assert registry.champion().version == held.version
+
+
+def test_unknown_versions_and_missing_registries_are_named(registry, saved_models, tmp_path):
+    registry.add(*saved_models[0], _meta())
+    with pytest.raises(ModelNotFound, match=r"No version '1.0.1'.*Did you mean 1.0.0\?"):
+        registry.get("1.0.1")
+    with pytest.raises(RegistryNotFound, match="No model registry at"):
+        Registry(tmp_path / "nowhere").versions()
+    with pytest.raises(FileNotFoundError, match="No scorer file at"):
+        registry.add(saved_models[0][0], tmp_path / "missing.json", _meta())
+
+
+def test_damaged_metadata_is_reported_not_guessed(registry, saved_models):
+    version = registry.add(*saved_models[0], _meta())
+    (version.path / "metadata.json").write_text("{ half")
+    with pytest.raises(RegistryCorrupt, match=r"metadata.json is not valid JSON"):
+        registry.get("1.0.0")
+
+
+def test_an_exception_while_saving_leaves_no_version(registry, saved_models, monkeypatch):
+    import labkit.registry as registry_module
+
+    registry.add(*saved_models[0], _meta("aa"))
+    registry.promote("1.0.0")
+
+    def broken_copy(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(registry_module.shutil, "copyfile", broken_copy)
+    with pytest.raises(OSError, match="disk full"):
+        registry.add(*saved_models[1], _meta("bb"))
+    assert [v.version for v in registry.versions()] == ["1.0.0"]
+    assert registry.incomplete() == []  # the staging folder was removed
+    assert registry.champion().version == "1.0.0"
+
+
+def test_an_exception_while_promoting_keeps_the_champion(registry, saved_models, monkeypatch):
+    import labkit.registry as registry_module
+
+    registry.add(*saved_models[0], _meta("aa"))
+    registry.add(*saved_models[1], _meta("bb"))
+    registry.promote("1.0.0")
+    pointer_before = (registry.root / "champion.json").read_bytes()
+
+    def broken_replace(*args, **kwargs):
+        raise OSError("I/O error")
+
+    monkeypatch.setattr(registry_module.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="I/O error"):
+        registry.promote("1.1.0")
+    assert (registry.root / "champion.json").read_bytes() == pointer_before
+    assert registry.champion().version == "1.0.0"
+    assert not list(registry.root.glob(".champion.json.*.tmp"))
+
+
+_DIE_BEFORE = textwrap.dedent(
+    """\
+    import os, sys
+    import labkit.registry as r
+    real = getattr(r.os, sys.argv[1])
+    def die(*args, **kwargs):  # the process is killed right before the atomic step
+        os._exit(9)
+    setattr(r.os, sys.argv[1], die)
+    registry = r.Registry(sys.argv[2])
+    if sys.argv[3] == "add":
+        registry.add(sys.argv[4], sys.argv[5], {"data_sha256": "bb", "spec": {}})
+    else:
+        registry.promote(sys.argv[4])
+    """
+)
+
+
+def _run_and_die(*args) -> int:
+    return subprocess.run([sys.executable, "-c", _DIE_BEFORE, *map(str, args)],
+                          capture_output=True, timeout=120).returncode  # fmt: skip
+
+
+def test_a_process_killed_while_saving_leaves_the_registry_readable(registry, saved_models):
+    registry.add(*saved_models[0], _meta("aa"))
+    registry.promote("1.0.0")
+    code = _run_and_die("rename", registry.root, "add", *saved_models[1])
+    assert code == 9
+    assert [v.version for v in registry.versions()] == ["1.0.0"]
+    assert len(registry.incomplete()) == 1  # the dead writer's staging folder, never listed
+    assert registry.champion().version == "1.0.0"
+    assert registry.add(*saved_models[1], _meta("bb")).version == "1.1.0"  # life goes on
+
+
+def test_a_process_killed_while_promoting_keeps_the_champion(registry, saved_models):
+    registry.add(*saved_models[0], _meta("aa"))
+    registry.add(*saved_models[1], _meta("bb"))
+    registry.promote("1.0.0")
+    assert _run_and_die("replace", registry.root, "promote", "1.1.0") == 9
+    assert registry.champion().version == "1.0.0"
+    assert registry.pointer()["log"][-1]["version"] == "1.0.0"
+
+
+def test_the_lock_serialises_writers(registry, saved_models):
+    registry.add(*saved_models[0], _meta("aa"))
+    impatient = Registry(registry.root, lock_timeout=0.3)
+    with registry.lock(), pytest.raises(RegistryLocked, match="stayed locked by another writer"):
+        impatient.promote("1.0.0")
+    names: list[str] = []
+    threads = [threading.Thread(target=lambda d=d: names.append(
+        Registry(registry.root).add(*saved_models[1], _meta(d)).version)) for d in ("x", "y")]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(names) == ["1.1.0", "1.2.0"]
+
+
+def test_models_command_lists_shows_promotes_and_rolls_back(registry, saved_models, capsys):
+    registry.add(*saved_models[0], _meta("aa"))
+    registry.add(*saved_models[1], _meta("bb", gate="fail"))
+    root = str(registry.root)
+    assert cli.main(["models", "promote", "1.0.0", "--registry", root]) == 0
+    assert cli.main(["models", "promote", "1.1.0", "--registry", root]) == 3  # gate said no
+    assert "failed the gate" in capsys.readouterr().err
+    assert cli.main(["models", "promote", "1.1.0", "--registry", root, "--force"]) == 0
+    assert cli.main(["models", "list", "--registry", root, "--json"]) == 0
+    out = capsys.readouterr().out
+    listing = json.loads(out[out.index("[") :])
+    assert [(row["version"], row["champion"]) for row in listing] == [
+        ("1.0.0", False), ("1.1.0", True),
+    ]  # fmt: skip
+    assert cli.main(["models", "rollback", "--registry", root]) == 0
+    assert "champion is now 1.0.0" in capsys.readouterr().out
+    assert cli.main(["models", "show", "1.0.0", "--registry", root]) == 0
+    assert json.loads(capsys.readouterr().out)["data_sha256"] == "aa"
+    assert cli.main(["models", "show", "--registry", root]) == 2
+    assert "needs a version" in capsys.readouterr().err
