@@ -23,7 +23,7 @@ run: setup
 
 ## test: set up, then ruff, the unit tests and every notebook under strict nbval
 test: setup test-deps lint
-	python -m pytest --nbval --nbval-sanitize-with tests/sanitize.cfg
+	python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
 lint:
 	ruff check labkit tests benchmarks

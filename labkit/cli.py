@@ -17,6 +17,7 @@ from labkit.errors import LabkitError
 #: Sub-command name -> module that implements it.
 COMMANDS: dict[str, str] = {
     "doctor": "labkit.doctor",
+    "score": "labkit.export.cli",
     "serve": "labkit.serving.serve",
     "retrain": "labkit.retrain",
     "models": "labkit.registry",

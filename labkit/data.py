@@ -467,8 +467,7 @@ def _count(
         F.col(f"`{n}`").cast("string") for n in schema.fieldNames()
     ]).limit(samples).collect()  # fmt: skip
     sample_records = [
-        BadRecord(r["_reason"], r[CORRUPT_COLUMN] or ",".join(str(v) for v in r[2:]))
-        for r in bad
+        BadRecord(r["_reason"], r[CORRUPT_COLUMN] or ",".join(str(v) for v in r[2:])) for r in bad
     ]
     return ReadStats(
         path=path,

@@ -40,8 +40,7 @@ LAPTOP_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.driver.extraJavaOptions": (
-        f"-Dlog4j.configurationFile=file:{_LOG4J_CONF}"
-        " -Ddev.ludovic.netlib.blas.allowNative=false"
+        f"-Dlog4j.configurationFile=file:{_LOG4J_CONF} -Ddev.ludovic.netlib.blas.allowNative=false"
     ),
 }
 

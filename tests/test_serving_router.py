@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -25,24 +26,39 @@ from labkit.serving.log import plain_output
 ROWS = 600  # test rows routed per test: enough for every arm, quick to score
 
 
-def _export(model, folder):
-    """Save a fitted pipeline and load it back as a JVM-free scorer."""
-    from labkit.export.scorer import load_scorer
+#: The two versions every serving test uses: (model kind, Spark params).
+VERSIONS = {
+    "1.0.0": ("logistic_regression", {"regParam": 0.01}),
+    "1.1.0": ("decision_tree", {"maxDepth": 5}),
+}
 
-    model.save(str(folder))
-    return load_scorer(folder)
+
+def saved_versions(adult_train, tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Fit, save and export each of :data:`VERSIONS` once per test session.
+
+    Returns version -> (saved Spark folder, exported JSON document). The files
+    live under the session's base temp folder, so the server tests reuse them.
+    """
+    from labkit.export import export
+
+    folder = tmp_path_factory.getbasetemp() / "serving-models"
+    saved = {}
+    for version, (kind, params) in VERSIONS.items():
+        model_dir, document = folder / version, folder / f"{version}.json"
+        if not document.exists():
+            fit_pipeline(adult_train, adult_spec(), kind, params=params).save(str(model_dir))
+            export(model_dir, document)
+        saved[version] = (model_dir, document)
+    return saved
 
 
 @pytest.fixture(scope="module")
 def models(adult_train, tmp_path_factory):
-    """Champion: logistic regression; challenger: a depth-5 tree. Fitted once per module."""
-    spec = adult_spec()
-    folder = tmp_path_factory.mktemp("serving-models")
-    lr = fit_pipeline(adult_train, spec, "logistic_regression", params={"regParam": 0.01})
-    tree = fit_pipeline(adult_train, spec, "decision_tree", params={"maxDepth": 5})
-    return Versioned(_export(lr, folder / "lr"), "1.0.0"), Versioned(
-        _export(tree, folder / "tree"), "1.1.0"
-    )
+    """Champion: logistic regression; challenger: a depth-5 tree, loaded without Spark."""
+    from labkit.export import load_scorer
+
+    saved = saved_versions(adult_train, tmp_path_factory)
+    return tuple(Versioned(load_scorer(document), v) for v, (_, document) in saved.items())
 
 
 @pytest.fixture(scope="module")

@@ -15,28 +15,19 @@ from pathlib import Path
 import pytest
 
 from labkit.errors import ModelNotFound
-from labkit.pipeline import adult_spec, fit_pipeline
 from labkit.registry import Registry
 from labkit.serving import ScoringLog, read_scoring_log
+from labkit.serving.log import plain_output
 from labkit.serving.serve import registry_server
+from test_serving_router import saved_versions
 
 ROWS = 200
 
 
 @pytest.fixture(scope="module")
 def saved_models(adult_train, tmp_path_factory):
-    """Two logistic regressions (different regularisation), saved and exported once."""
-    from labkit.export import export_document
-
-    folder = tmp_path_factory.mktemp("server-models")
-    saved = {}
-    for version, reg in (("1.0.0", 0.01), ("1.1.0", 0.3)):
-        model = fit_pipeline(adult_train, adult_spec(), "logistic_regression",
-                             params={"regParam": reg})  # fmt: skip
-        model.save(str(folder / version))
-        export_document(folder / version, folder / f"{version}.json")
-        saved[version] = (folder / version, folder / f"{version}.json")
-    return saved
+    """Version -> (Spark folder, JSON document): a logistic regression and a tree."""
+    return saved_versions(adult_train, tmp_path_factory)
 
 
 def make_registry(root: Path, saved_models, champion: str = "1.0.0") -> Registry:
@@ -86,9 +77,9 @@ def post(url: str, document) -> tuple[int, dict]:
     return call(url, "POST", "/predict", json.dumps(document).encode())
 
 
-def same_output(a, b) -> bool:
-    """Outputs after a JSON round trip: equal numbers, lists compared element-wise."""
-    return json.loads(json.dumps(a)) == json.loads(json.dumps(b))
+def same_output(sent, prediction) -> bool:
+    """The server's answer equals the scorer's own prediction after a JSON round trip."""
+    return sent == json.loads(json.dumps(plain_output(prediction)))
 
 
 def test_single_row_is_answered_by_the_champion(server, rows, scorers):
@@ -103,7 +94,7 @@ def test_batch_is_answered_row_by_row_in_order(server, rows, scorers):
     status, answer = post(server.url, {"keys": [f"u{i}" for i in range(ROWS)], "rows": rows})
     assert status == 200
     assert [r["key"] for r in answer["results"]] == [f"u{i}" for i in range(ROWS)]
-    expected = scorers["1.0.0"].predict_batch(rows)
+    expected = scorers["1.0.0"].predict_batch(rows).to_list()
     assert all(
         same_output(r["output"], e) for r, e in zip(answer["results"], expected, strict=True)
     )

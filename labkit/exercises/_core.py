@@ -120,8 +120,10 @@ def check_equal(answer: Any, expected: Any, name: str, *, rel_tol: float = 1e-9)
     Numbers are compared with a relative tolerance, so 0.1 + 0.2 counts as 0.3.
     """
     numbers = (int, float)
-    if isinstance(expected, numbers) and isinstance(answer, numbers) and not isinstance(
-        answer, bool
+    if (
+        isinstance(expected, numbers)
+        and isinstance(answer, numbers)
+        and not isinstance(answer, bool)
     ):
         if math.isclose(answer, expected, rel_tol=rel_tol):
             return
