@@ -175,8 +175,8 @@ def retrain(
 
     Examples
     --------
-    >>> result = retrain(spark, "data/adult.data", tmp_path / "registry")
-    >>> result.outcome, result.version
+    >>> result = retrain(spark, "data/adult.data", tmp_path / "registry")  # doctest: +SKIP
+    >>> result.outcome, result.version  # doctest: +SKIP
     ('promoted', '1.0.0')
     """
     config = config or RetrainConfig()
@@ -436,6 +436,8 @@ def run(args: argparse.Namespace) -> int:
     from labkit.session import get_spark
 
     config = RetrainConfig.from_file(args.config) if args.config else RetrainConfig()
+    if not args.data.is_file():  # before starting a JVM
+        raise DataFileNotFound(f"No data file at {args.data}: check the --data path.")
     result = retrain(get_spark("labkit-retrain"), args.data, args.registry, config)
     if args.report:
         args.report.write_text(result.report.to_json() + "\n", encoding="utf-8")

@@ -26,6 +26,8 @@ from pathlib import Path
 from labkit.data import ADULT_COLUMNS
 
 _SEP = ","
+#: Default columns of the column cases.
+ZEROED_COLUMN, DROPPED_COLUMN, RENAMED_COLUMN = "hours-per-week", "education", "hours-per-week"
 
 
 def _split(path: str | Path) -> tuple[list[str], list[list[str]]]:
@@ -72,7 +74,7 @@ def malformed(src: str | Path, dst: str | Path, *, fraction: float = 0.9, seed: 
 
 
 def zero_column(
-    src: str | Path, dst: str | Path, *, column: str = "hours-per-week", columns=ADULT_COLUMNS
+    src: str | Path, dst: str | Path, *, column: str = ZEROED_COLUMN, columns=ADULT_COLUMNS
 ) -> Path:
     """Set a numeric column to 0 on every line (a join that lost its source)."""
     index = _column_index(column, columns)
@@ -107,7 +109,7 @@ def flip_labels(src: str | Path, dst: str | Path, *, classes=("<=50K", ">50K")) 
 
 
 def drop_column(
-    src: str | Path, dst: str | Path, *, column: str = "education", columns=ADULT_COLUMNS
+    src: str | Path, dst: str | Path, *, column: str = DROPPED_COLUMN, columns=ADULT_COLUMNS
 ) -> Path:
     """Remove one column from every line (the producer stopped exporting it)."""
     index = _column_index(column, columns)
@@ -120,7 +122,7 @@ def rename_column(
     src: str | Path,
     dst: str | Path,
     *,
-    column: str = "hours-per-week",
+    column: str = RENAMED_COLUMN,
     new_name: str = "hours_per_week",
     columns=ADULT_COLUMNS,
 ) -> Path:

@@ -158,7 +158,9 @@ def test_exported_document_scores_like_the_folder(kind, fitted, adult_test, tmp_
     a, b = from_folder.predict_batch(rows), from_document.predict_batch(rows)
     assert (a.prediction == b.prediction).all()
     assert (a.probability == b.probability).all()
-    assert [from_document.predict(r) for r in rows[:500]] == [from_folder.predict(r) for r in rows[:500]]
+    assert [from_document.predict(r) for r in rows[:500]] == [
+        from_folder.predict(r) for r in rows[:500]
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -183,7 +185,9 @@ def doubles(scored_rows):
 
 def _regression_pipeline(estimator):
     cats, stages = _indexers()
-    ohe = ft.OneHotEncoder(inputCols=[f"{c}_idx" for c in cats], outputCols=[f"{c}_vec" for c in cats])
+    ohe = ft.OneHotEncoder(
+        inputCols=[f"{c}_idx" for c in cats], outputCols=[f"{c}_vec" for c in cats]
+    )
     nums = [c for c in NUMS if c != "age"]
     asm = ft.VectorAssembler(inputCols=nums + [f"{c}_vec" for c in cats], outputCol="features",
                              handleInvalid="keep")  # fmt: skip

@@ -52,8 +52,14 @@ def sample_rows(adult_test):
 
 
 def _meta(data: str = "aa", gate: str = "pass", **extra) -> dict:
-    return {"data_sha256": data, "spec": SPEC, "params": {"maxDepth": 2},
-            "metrics": {"auc": 0.8}, "gate": {"verdict": gate, "failed_checks": []}, **extra}  # fmt: skip
+    return {
+        "data_sha256": data,
+        "spec": SPEC,
+        "params": {"maxDepth": 2},
+        "metrics": {"auc": 0.8},
+        "gate": {"verdict": gate, "failed_checks": []},
+        **extra,
+    }
 
 
 def _sha(path) -> str:
@@ -81,9 +87,15 @@ def test_add_copies_model_and_scorer_and_records_metadata(registry, saved_models
 
 def test_version_numbers_follow_what_changed(registry, saved_models):
     model_dir, scorer = saved_models[0]
-    names = [registry.add(model_dir, scorer, meta).version for meta in (
-        _meta("aa"), _meta("bb"), _meta("bb"), {**_meta("bb"), "spec": {"other": 1}},
-    )]  # fmt: skip
+    names = [
+        registry.add(model_dir, scorer, meta).version
+        for meta in (
+            _meta("aa"),
+            _meta("bb"),
+            _meta("bb"),
+            {**_meta("bb"), "spec": {"other": 1}},
+        )
+    ]
     assert names == ["1.0.0", "1.1.0", "1.1.1", "2.0.0"]
     assert [v.version for v in registry.versions()] == names
     assert next_version("1.9.0", same_spec=True, same_data=False) == "1.10.0"
@@ -97,25 +109,32 @@ def test_versions_are_never_overwritten(registry, saved_models):
     assert _sha(registry.get("1.0.0").scorer_path) == _sha(first.scorer_path) == _sha(small_scorer)
 
 
-def test_promote_and_rollback_restore_the_exact_previous_scorer(registry, saved_models,
-                                                                sample_rows):  # fmt: skip
+def test_promote_and_rollback_restore_the_exact_previous_scorer(
+    registry, saved_models, sample_rows
+):
     (small, small_scorer), (large, large_scorer) = saved_models
     v1 = registry.add(small, small_scorer, _meta("aa"))
     v2 = registry.add(large, large_scorer, _meta("bb"))
     registry.promote(v1.version, reason="first")
     champion_v1 = registry.champion()
-    before = [p.probability for p in load_scorer(champion_v1.scorer_path).predict_batch(
-        sample_rows).to_list()]  # fmt: skip
+    before = [
+        p.probability
+        for p in load_scorer(champion_v1.scorer_path).predict_batch(sample_rows).to_list()
+    ]
     registry.promote(v2.version, reason="better")
     assert registry.champion().version == "1.1.0"
-    after_v2 = [p.probability for p in load_scorer(registry.champion().scorer_path).predict_batch(
-        sample_rows).to_list()]  # fmt: skip
+    after_v2 = [
+        p.probability
+        for p in load_scorer(registry.champion().scorer_path).predict_batch(sample_rows).to_list()
+    ]
     assert after_v2 != before  # the two trees really differ on these rows
     back = registry.rollback(reason="v2 misbehaved")
     assert back.version == registry.champion().version == "1.0.0"
     assert _sha(registry.champion().scorer_path) == _sha(small_scorer)
-    restored = [p.probability for p in load_scorer(registry.champion().scorer_path).predict_batch(
-        sample_rows).to_list()]  # fmt: skip
+    restored = [
+        p.probability
+        for p in load_scorer(registry.champion().scorer_path).predict_batch(sample_rows).to_list()
+    ]
     assert restored == before
     pointer = registry.pointer()
     assert [e["action"] for e in pointer["log"]] == ["promote", "promote", "rollback"]
@@ -126,8 +145,11 @@ def test_promote_and_rollback_restore_the_exact_previous_scorer(registry, saved_
 
 def test_a_version_the_gate_held_needs_force(registry, saved_models):
     model_dir, scorer = saved_models[0]
-    held = registry.add(model_dir, scorer, {**_meta(gate="fail"),
-                        "gate": {"verdict": "fail", "failed_checks": ["input_size"]}})  # fmt: skip
+    held = registry.add(
+        model_dir,
+        scorer,
+        {**_meta(gate="fail"), "gate": {"verdict": "fail", "failed_checks": ["input_size"]}},
+    )
     with pytest.raises(GateNotPassed, match=r"failed the gate \(input_size\).*--force"):
         registry.promote(held.version)
     assert registry.champion() is None
@@ -206,8 +228,9 @@ _DIE_BEFORE = textwrap.dedent(
 
 
 def _run_and_die(*args) -> int:
-    return subprocess.run([sys.executable, "-c", _DIE_BEFORE, *map(str, args)],
-                          capture_output=True, timeout=120).returncode  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", _DIE_BEFORE, *map(str, args)], capture_output=True, timeout=120
+    ).returncode
 
 
 def test_a_process_killed_while_saving_leaves_the_registry_readable(registry, saved_models):
@@ -236,8 +259,14 @@ def test_the_lock_serialises_writers(registry, saved_models):
     with registry.lock(), pytest.raises(RegistryLocked, match="stayed locked by another writer"):
         impatient.promote("1.0.0")
     names: list[str] = []
-    threads = [threading.Thread(target=lambda d=d: names.append(
-        Registry(registry.root).add(*saved_models[1], _meta(d)).version)) for d in ("x", "y")]  # fmt: skip
+    threads = [
+        threading.Thread(
+            target=lambda d=d: names.append(
+                Registry(registry.root).add(*saved_models[1], _meta(d)).version
+            )
+        )
+        for d in ("x", "y")
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -257,8 +286,9 @@ def test_models_command_lists_shows_promotes_and_rolls_back(registry, saved_mode
     out = capsys.readouterr().out
     listing = json.loads(out[out.index("[") :])
     assert [(row["version"], row["champion"]) for row in listing] == [
-        ("1.0.0", False), ("1.1.0", True),
-    ]  # fmt: skip
+        ("1.0.0", False),
+        ("1.1.0", True),
+    ]
     assert cli.main(["models", "rollback", "--registry", root]) == 0
     assert "champion is now 1.0.0" in capsys.readouterr().out
     assert cli.main(["models", "show", "1.0.0", "--registry", root]) == 0

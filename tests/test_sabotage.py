@@ -26,7 +26,10 @@ def original() -> list[list[str]]:
 def test_malformed_cuts_ninety_percent_of_lines_short(tmp_path, original):
     rows = _data_lines(make_sabotaged("malformed", TRAIN, tmp_path / "m.csv"))
     widths = collections.Counter(len(r) for r in rows)
-    assert widths == {12: round(0.9 * len(original)), 15: len(original) - round(0.9 * len(original))}
+    assert widths == {
+        12: round(0.9 * len(original)),
+        15: len(original) - round(0.9 * len(original)),
+    }
 
 
 def test_zero_column_zeroes_only_that_column(tmp_path, original):
@@ -51,9 +54,10 @@ def test_flipped_labels_swap_every_label_and_keep_the_test_files_dot(tmp_path):
     rows = _data_lines(make_sabotaged("flipped_labels", TEST, tmp_path / "f.csv"))
     before = collections.Counter(r[-1] for r in _data_lines(TEST))
     assert collections.Counter(r[-1] for r in rows) == {
-        " >50K.": before[" <=50K."], " <=50K.": before[" >50K."],
-    }  # fmt: skip
-    assert open(tmp_path / "f.csv").readline().startswith("|1x3 Cross validator")
+        " >50K.": before[" <=50K."],
+        " <=50K.": before[" >50K."],
+    }
+    assert (tmp_path / "f.csv").read_text().startswith("|1x3 Cross validator")
 
 
 def test_dropped_column_removes_one_field_everywhere(tmp_path, original):
@@ -76,9 +80,13 @@ def test_duplicated_repeats_every_line(tmp_path, original):
 
 def test_every_case_names_a_check_and_unknown_cases_are_refused(tmp_path):
     assert {c.blocked_by for c in SABOTAGE_CASES.values()} == {
-        "bad_records", "feature_drift", "quality_fixed_test", "label_balance", "schema",
+        "bad_records",
+        "feature_drift",
+        "quality_fixed_test",
+        "label_balance",
+        "schema",
         "input_size",
-    }  # fmt: skip
+    }
     with pytest.raises(KeyError, match="unknown sabotage case 'typo'; known: malformed"):
         make_sabotaged("typo", TRAIN, tmp_path / "x.csv")
     with pytest.raises(ValueError, match="unknown column 'hours'"):

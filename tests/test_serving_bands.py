@@ -48,14 +48,20 @@ def test_valid_bands_give_exactly_the_band_that_contains_the_probability(cuts, p
 
 
 def test_gap_is_rejected_naming_both_bands_and_the_uncovered_range():
-    with pytest.raises(InvalidBands, match=r"gap between band 'allow' \(ends at 0.4\) and band "
-                       r"'block' \(starts at 0.45\).*\[0.4, 0.45\)"):
+    with pytest.raises(
+        InvalidBands,
+        match=r"gap between band 'allow' \(ends at 0.4\) and band "
+        r"'block' \(starts at 0.45\).*\[0.4, 0.45\)",
+    ):
         ActionBands([Band("allow", 0.0, 0.4), Band("block", 0.45, 1.0)])
 
 
 def test_overlap_is_rejected_naming_the_doubly_covered_range():
-    with pytest.raises(InvalidBands, match=r"'allow' \(up to 0.6\) overlaps band 'block' "
-                       r"\(from 0.5\).*\[0.5, 0.6\) would have two actions"):
+    with pytest.raises(
+        InvalidBands,
+        match=r"'allow' \(up to 0.6\) overlaps band 'block' "
+        r"\(from 0.5\).*\[0.5, 0.6\) would have two actions",
+    ):
         ActionBands({"allow": (0.0, 0.6), "block": (0.5, 1.0)})
 
 

@@ -164,7 +164,9 @@ def test_batch_answers_equal_single_answers(models, rows):
 def test_control_arm_gets_no_model_but_the_champion_shadows_it(models, rows):
     champion, challenger = models
     router = Router(champion, challenger, challenger_share=0.2, control_share=0.2, shadow=True)
-    control = [s for s in router.predict_batch(rows, keys=keys_for(len(rows))) if s.arm == "control"]
+    control = [
+        s for s in router.predict_batch(rows, keys=keys_for(len(rows))) if s.arm == "control"
+    ]
     assert control, "expected some control keys among the test rows"
     for record in control:
         assert record.output is None and record.version is None
@@ -256,7 +258,9 @@ def test_log_round_trips_every_record_with_its_exact_input(models, rows, tmp_pat
     path = tmp_path / "logs" / "scoring.jsonl"
     with ScoringLog(path) as log:
         router = Router(champion, challenger, challenger_share=0.2, shadow=True, log=log)
-        written = [router.predict(row, key=key) for row, key in zip(rows[:50], keys_for(50))]
+        written = [
+            router.predict(row, key=key) for row, key in zip(rows[:50], keys_for(50), strict=True)
+        ]
         written += router.predict_batch(rows[50:], keys=keys_for(len(rows))[50:])
     back = read_scoring_log(path)
     assert back == written
@@ -283,7 +287,10 @@ def _good_line() -> dict:
     ("change", "message"),
     [
         (lambda d: d.pop("version"), r"line 2: missing field\(s\) \['version'\]"),
-        (lambda d: d.update(latency_ms="fast"), r"line 2: field 'latency_ms' should be int or float"),
+        (
+            lambda d: d.update(latency_ms="fast"),
+            r"line 2: field 'latency_ms' should be int or float",
+        ),
         (lambda d: d.update(arm="treatment"), r"line 2: field 'arm' is 'treatment'"),
         (lambda d: d.update(colour="red"), r"line 2: unknown field\(s\) \['colour'\]"),
         (lambda d: d.update(ts="yesterday"), r"line 2: field 'ts' is 'yesterday'"),

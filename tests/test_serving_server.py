@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
+from test_serving_router import saved_versions
 
 from labkit.errors import ModelNotFound
 from labkit.registry import Registry
 from labkit.serving import ScoringLog, read_scoring_log
 from labkit.serving.log import plain_output
 from labkit.serving.serve import registry_server
-from test_serving_router import saved_versions
 
 ROWS = 200
 
@@ -103,7 +103,12 @@ def test_batch_is_answered_row_by_row_in_order(server, rows, scorers):
 def test_health_and_models_name_the_versions_in_play(server):
     assert call(server.url, "GET", "/healthz") == (
         200,
-        {"status": "ok", "champion": "1.0.0", "reload_error": None, "pyspark_loaded": "pyspark" in sys.modules},
+        {
+            "status": "ok",
+            "champion": "1.0.0",
+            "reload_error": None,
+            "pyspark_loaded": "pyspark" in sys.modules,
+        },
     )
     status, models = call(server.url, "GET", "/models")
     assert status == 200
@@ -132,21 +137,49 @@ _DROP = object()
         (lambda r: b'{"row": {"age": NaN}}', 400, "body", "NaN is not valid JSON"),
         (lambda r: b"[1, 2]", 422, "body", "expected a JSON object, got list"),
         (lambda r: json.dumps({"key": "k"}).encode(), 422, "row", "missing field 'row'"),
-        (lambda r: json.dumps({"row": _bad(r, age=_DROP)}).encode(), 422, "row.age",
-         r"missing field(s) ['age']"),
-        (lambda r: json.dumps({"row": _bad(r, age="39")}).encode(), 422, "row.age",
-         'expected a number, got string "39"'),
-        (lambda r: json.dumps({"row": _bad(r, workclass=7)}).encode(), 422, "row.workclass",
-         "expected a string (or null if unknown), got int 7"),
-        (lambda r: json.dumps({"row": {**r, "hours_per_week": 40}}).encode(), 422,
-         "row.hours_per_week", "Did you mean 'hours-per-week'?"),
-        (lambda r: json.dumps({"row": {**r, "income": ">50K"}}).encode(), 422, "row.income",
-         "unknown field 'income'"),
-        (lambda r: json.dumps({"rows": [r, _bad(r, age=None)]}).encode(), 422, "rows[1].age",
-         "expected a number, got null"),
+        (
+            lambda r: json.dumps({"row": _bad(r, age=_DROP)}).encode(),
+            422,
+            "row.age",
+            r"missing field(s) ['age']",
+        ),
+        (
+            lambda r: json.dumps({"row": _bad(r, age="39")}).encode(),
+            422,
+            "row.age",
+            'expected a number, got string "39"',
+        ),
+        (
+            lambda r: json.dumps({"row": _bad(r, workclass=7)}).encode(),
+            422,
+            "row.workclass",
+            "expected a string (or null if unknown), got int 7",
+        ),
+        (
+            lambda r: json.dumps({"row": {**r, "hours_per_week": 40}}).encode(),
+            422,
+            "row.hours_per_week",
+            "Did you mean 'hours-per-week'?",
+        ),
+        (
+            lambda r: json.dumps({"row": {**r, "income": ">50K"}}).encode(),
+            422,
+            "row.income",
+            "unknown field 'income'",
+        ),
+        (
+            lambda r: json.dumps({"rows": [r, _bad(r, age=None)]}).encode(),
+            422,
+            "rows[1].age",
+            "expected a number, got null",
+        ),
         (lambda r: json.dumps({"rows": []}).encode(), 422, "rows", "non-empty list"),
-        (lambda r: json.dumps({"rows": [r], "keys": ["a", "b"]}).encode(), 422, "keys",
-         "expected a list of 1 keys"),
+        (
+            lambda r: json.dumps({"rows": [r], "keys": ["a", "b"]}).encode(),
+            422,
+            "keys",
+            "expected a list of 1 keys",
+        ),
         (lambda r: json.dumps({"row": r, "key": [1]}).encode(), 422, "key", "string or integer"),
     ],
 )
@@ -184,7 +217,9 @@ def test_champion_swaps_under_load_without_a_failed_request(server, rows, scorer
             try:
                 status, answer = post(server.url, {"key": f"c{number}-{i}", "row": row})
                 version = answer.get("version")
-                right = status == 200 and same_output(answer["output"], scorers[version].predict(row))
+                right = status == 200 and same_output(
+                    answer["output"], scorers[version].predict(row)
+                )
             except OSError as exc:  # a refused or reset connection is a dropped request
                 status, version, right = -1, repr(exc), False
             with lock:
@@ -217,7 +252,9 @@ def test_challenger_share_shadow_and_log_through_http(tmp_path, saved_models, ro
     with registry_server(registry, challenger="1.1.0", challenger_share=0.3, shadow=True,
                          log=ScoringLog(log_path), port=0) as running:  # fmt: skip
         assert call(running.url, "GET", "/models")[1]["challenger"] == "1.1.0"
-        answers = [post(running.url, {"key": k, "row": r})[1] for k, r in zip(keys, rows)]
+        answers = [
+            post(running.url, {"key": k, "row": r})[1] for k, r in zip(keys, rows, strict=True)
+        ]
     records = read_scoring_log(log_path)
     assert [r.key for r in records] == keys
     assert [r.input for r in records] == rows

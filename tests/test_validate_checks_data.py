@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.data import ADULT_CATEGORICAL, ADULT_COLUMNS, ADULT_LABEL, ADULT_NUMERIC, ReadStats
+from labkit.data import (
+    ADULT_CATEGORICAL,
+    ADULT_COLUMNS,
+    ADULT_FILES,
+    ADULT_LABEL,
+    ADULT_NUMERIC,
+    ReadStats,
+)
 from labkit.validate import checks_data
 from labkit.validate.config import GateConfig
 from labkit.validate.history import RunRecord
@@ -15,8 +22,13 @@ RULES = GateConfig()
 
 
 def _profile(df, reference=None) -> DataProfile:
-    return profile_frame(df, label=ADULT_LABEL, categorical=ADULT_CATEGORICAL,
-                         numeric=ADULT_NUMERIC, reference=reference)  # fmt: skip
+    return profile_frame(
+        df,
+        label=ADULT_LABEL,
+        categorical=ADULT_CATEGORICAL,
+        numeric=ADULT_NUMERIC,
+        reference=reference,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +38,16 @@ def reference(adult_train):
 
 def _baseline(profile: DataProfile, rows_read: list[int], bad: int = 0) -> list[RunRecord]:
     return [
-        RunRecord(f"r{i}", "2026-11-16T06:00:00+00:00", "a.csv", "promoted",
-                  input=ReadStats("a.csv", n, n - bad, {"x": bad} if bad else {}).to_dict(),
-                  profile=profile.to_dict())
+        RunRecord(
+            f"r{i}",
+            "2026-11-16T06:00:00+00:00",
+            "a.csv",
+            "promoted",
+            input=ReadStats("a.csv", n, n - bad, {"x": bad} if bad else {}).to_dict(),
+            profile=profile.to_dict(),
+        )
         for i, n in enumerate(rows_read)
-    ]  # fmt: skip
+    ]
 
 
 def test_next_weeks_data_passes_every_input_check(adult_test, reference):
@@ -74,7 +91,9 @@ def test_flipped_labels_fail_label_balance(adult_train, reference):
         "income", F.when(F.col("income") == ">50K", "<=50K").otherwise(">50K")
     )
     profile = _profile(flipped, reference)
-    result = checks_data.check_label_balance(profile, _baseline(reference, [1]), RULES.label_balance)
+    result = checks_data.check_label_balance(
+        profile, _baseline(reference, [1]), RULES.label_balance
+    )
     share = reference.labels[">50K"] / reference.rows
     assert result.verdict == "fail"
     assert result.figures["max_change"] == round(abs((1 - share) - share), 4)
@@ -101,14 +120,19 @@ def test_a_retyped_column_fails_schema(adult_test, reference):
 
 
 def test_input_size_fails_both_ways_and_passes_between():
-    baseline = [RunRecord(f"r{i}", "2026-11-16T06:00:00+00:00", "a", "promoted",
-                          input={"rows_read": n}) for i, n in enumerate([900, 1000, 1100])]  # fmt: skip
+    baseline = [
+        RunRecord(f"r{i}", "2026-11-16T06:00:00+00:00", "a", "promoted", input={"rows_read": n})
+        for i, n in enumerate([900, 1000, 1100])
+    ]
     verdicts = {
         rows: checks_data.check_input_size(ReadStats("a", rows, rows), baseline, RULES.input_size)
         for rows in (399, 400, 1500, 1501)
     }
     assert {k: v.verdict for k, v in verdicts.items()} == {
-        399: "fail", 400: "pass", 1500: "pass", 1501: "fail"
+        399: "fail",
+        400: "pass",
+        1500: "pass",
+        1501: "fail",
     }
     assert verdicts[1501].figures["baseline_median"] == 1000
     assert "duplicated append" in verdicts[1501].reason and "partial upload" in verdicts[399].reason
@@ -116,8 +140,15 @@ def test_input_size_fails_both_ways_and_passes_between():
 
 def test_bad_records_absolute_and_relative_limits():
     rule = RULES.bad_records
-    usual = [RunRecord("r", "2026-11-16T06:00:00+00:00", "a", "promoted",
-                       input=ReadStats("a", 1000, 990, {"x": 10}).to_dict())]  # fmt: skip
+    usual = [
+        RunRecord(
+            "r",
+            "2026-11-16T06:00:00+00:00",
+            "a",
+            "promoted",
+            input=ReadStats("a", 1000, 990, {"x": 10}).to_dict(),
+        )
+    ]
     over_max = ReadStats("b", 1000, 940, {"wrong field count (12 instead of 15)": 60})
     rise = ReadStats("b", 1000, 965, {"x": 35})
     steady = ReadStats("b", 1000, 985, {"x": 15})
@@ -139,17 +170,18 @@ def test_first_run_comparisons_pass_and_say_why(reference):
 
 
 def test_layout_of_the_real_files_passes(tmp_path):
-    for name in ("adult.data", "adult.test"):
-        layout = probe_layout(f"data/{name}", ADULT_COLUMNS)
-        assert layout == Layout(15, None, 50)
+    for split in ("train", "test"):
+        layout = probe_layout(ADULT_FILES[split].path, ADULT_COLUMNS)
+        assert layout == Layout(15, None, 50, 50)
         assert check_layout(layout, ADULT_COLUMNS).verdict == "pass"
 
 
 def test_layout_names_a_dropped_and_a_renamed_column(tmp_path):
-    lines = open("data/adult.data").read().splitlines()[:60]
+    lines = ADULT_FILES["train"].path.read_text().splitlines()[:60]
     dropped = tmp_path / "dropped.csv"
-    dropped.write_text("\n".join(",".join(line.split(",")[:-2] + line.split(",")[-1:])
-                                 for line in lines) + "\n")  # fmt: skip
+    dropped.write_text(
+        "\n".join(",".join(line.split(",")[:-2] + line.split(",")[-1:]) for line in lines) + "\n"
+    )
     result = check_layout(probe_layout(dropped, ADULT_COLUMNS), ADULT_COLUMNS)
     assert result.verdict == "fail" and result.figures["fields"] == 14
     assert "a column was dropped upstream" in result.reason
@@ -158,5 +190,19 @@ def test_layout_names_a_dropped_and_a_renamed_column(tmp_path):
     renamed.write_text(header + "\n" + "\n".join(lines) + "\n")
     result = check_layout(probe_layout(renamed, ADULT_COLUMNS), ADULT_COLUMNS)
     assert result.verdict == "fail"
-    assert (result.figures["missing_columns"], result.figures["new_columns"]) == (["sex"], ["gender"])
+    assert (result.figures["missing_columns"], result.figures["new_columns"]) == (
+        ["sex"],
+        ["gender"],
+    )
     assert "renamed upstream?" in result.reason
+
+
+def test_damaged_lines_are_left_to_the_bad_record_count(tmp_path):
+    from labkit.sabotage import make_sabotaged
+
+    path = make_sabotaged("malformed", ADULT_FILES["train"].path, tmp_path / "m.csv")
+    layout = probe_layout(path, ADULT_COLUMNS)
+    widths = [len(line.split(",")) for line in path.read_text().splitlines()[:50]]
+    assert (layout.field_count, layout.lines_as_expected) == (12, widths.count(15))
+    assert 0 < layout.lines_as_expected < 50
+    assert check_layout(layout, ADULT_COLUMNS).verdict == "pass"

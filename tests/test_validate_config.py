@@ -48,9 +48,14 @@ def test_json_file_reads_the_same(tmp_path):
 
 def test_a_lower_is_better_metric_can_be_added():
     config = GateConfig.from_dict(
-        {"quality": {"metrics": {"log_loss": {"min_value": 0.5, "max_drop": 0.05,
-                                              "higher_is_better": False}}}}
-    )  # fmt: skip
+        {
+            "quality": {
+                "metrics": {
+                    "log_loss": {"min_value": 0.5, "max_drop": 0.05, "higher_is_better": False}
+                }
+            }
+        }
+    )
     assert config.quality.metrics["log_loss"] == MetricRule(0.5, 0.05, higher_is_better=False)
 
 

@@ -10,15 +10,21 @@ from labkit.validate.history import RunHistory, RunRecord
 
 def _record(run_id: str, outcome: str, day: int, rows: int = 100) -> RunRecord:
     # 2026-11-16 is a Monday.
-    return RunRecord(run_id, f"2026-11-{day:02d}T06:00:00+00:00", "a.csv", outcome,
-                     input={"rows_read": rows})  # fmt: skip
+    return RunRecord(
+        run_id, f"2026-11-{day:02d}T06:00:00+00:00", "a.csv", outcome, input={"rows_read": rows}
+    )
 
 
 @pytest.fixture
 def history(tmp_path):
     history = RunHistory(tmp_path / "history.jsonl")
-    for run_id, outcome, day in [("r1", "promoted", 2), ("r2", "held", 9), ("r3", "promoted", 16),
-                                 ("r4", "blocked", 17), ("r5", "promoted", 23)]:  # fmt: skip
+    for run_id, outcome, day in [
+        ("r1", "promoted", 2),
+        ("r2", "held", 9),
+        ("r3", "promoted", 16),
+        ("r4", "blocked", 17),
+        ("r5", "promoted", 23),
+    ]:
         history.append(_record(run_id, outcome, day))
     return history
 
@@ -36,8 +42,12 @@ def test_baseline_is_successful_runs_newest_first_within_the_window(history):
 
 def test_same_weekday_baseline_keeps_only_that_weekday(history):
     assert [r.weekday for r in history.records()] == [
-        "Monday", "Monday", "Monday", "Tuesday", "Monday",
-    ]  # fmt: skip
+        "Monday",
+        "Monday",
+        "Monday",
+        "Tuesday",
+        "Monday",
+    ]
     assert [r.run_id for r in history.baseline(weekday="Monday")] == ["r5", "r3", "r1"]
     assert history.baseline(weekday="Tuesday") == []  # r4 was blocked: not a baseline run
 

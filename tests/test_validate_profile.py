@@ -19,14 +19,20 @@ from labkit.validate.profile import (
 
 @pytest.fixture(scope="module")
 def train_profile(adult_train):
-    return profile_frame(adult_train, label=ADULT_LABEL, categorical=ADULT_CATEGORICAL,
-                         numeric=ADULT_NUMERIC)  # fmt: skip
+    return profile_frame(
+        adult_train, label=ADULT_LABEL, categorical=ADULT_CATEGORICAL, numeric=ADULT_NUMERIC
+    )
 
 
 @pytest.fixture(scope="module")
 def test_profile(adult_test, train_profile):
-    return profile_frame(adult_test, label=ADULT_LABEL, categorical=ADULT_CATEGORICAL,
-                         numeric=ADULT_NUMERIC, reference=train_profile)  # fmt: skip
+    return profile_frame(
+        adult_test,
+        label=ADULT_LABEL,
+        categorical=ADULT_CATEGORICAL,
+        numeric=ADULT_NUMERIC,
+        reference=train_profile,
+    )
 
 
 @pytest.fixture(scope="module")

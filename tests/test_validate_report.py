@@ -13,13 +13,17 @@ from labkit.validate.report import CheckResult, GateReport, format_figures
 def _report() -> GateReport:
     return GateReport(
         [
-            CheckResult("input_size", "fail", "Twice the usual rows.",
-                        {"rows": 65122, "ratio": 2.000061}, "0.4 <= ratio <= 1.5"),
-            CheckResult("convergence", "warn", "Hit maxIter.", {"iterations": 100},
-                        blocking=False),
+            CheckResult(
+                "input_size",
+                "fail",
+                "Twice the usual rows.",
+                {"rows": 65122, "ratio": 2.000061},
+                "0.4 <= ratio <= 1.5",
+            ),
+            CheckResult("convergence", "warn", "Hit maxIter.", {"iterations": 100}, blocking=False),
             CheckResult("schema", "pass", "Same columns.", {"columns": 15}),
         ]
-    )  # fmt: skip
+    )
 
 
 def test_a_failed_blocking_check_fails_the_gate_and_a_warning_does_not():

@@ -20,7 +20,8 @@ BAND_CUTS = (0.1, 0.3, 0.6, 0.85)
 
 
 def moved_share(before: float, after: float, keys: tuple[str, ...] = WEEK_KEYS) -> float:
-    """Share of ``keys`` whose arm changes when the challenger share goes ``before`` -> ``after``."""
+    """Share of ``keys`` whose arm changes when the challenger's share goes from ``before`` to
+    ``after`` (with the chapter's control share)."""
     changed = sum(
         assign_arm(key, challenger_share=before, control_share=CONTROL_SHARE)
         != assign_arm(key, challenger_share=after, control_share=CONTROL_SHARE)
@@ -56,7 +57,9 @@ class KeysMoved(Exercise):
                 "challenger and keep it: hashing is stable. Count only the keys that changed."
             )
         if answer > 1:
-            raise Incorrect(f"{answer} looks like a percentage or a count; give a share from 0 to 1.")
+            raise Incorrect(
+                f"{answer} looks like a percentage or a count; give a share from 0 to 1."
+            )
         if math.isclose(answer, RAISED_SHARE - CHALLENGER_SHARE) and not math.isclose(
             answer, expected, abs_tol=5e-4
         ):
@@ -150,7 +153,9 @@ class ConversionRate(Exercise):
                             "it should be 0.5.")  # fmt: skip
         control = _call(answer, records, outcomes, "control")
         if control != 1.0:
-            raise Incorrect(f"For control keys d=1, e=1 you returned {control!r}; it should be 1.0.")
+            raise Incorrect(
+                f"For control keys d=1, e=1 you returned {control!r}; it should be 1.0."
+            )
         return "that is the business metric per arm, the number a roll-out should be judged by."
 
 

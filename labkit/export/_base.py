@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from decimal import Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from labkit.errors import InvalidValue, MissingField, WrongFieldType
@@ -188,6 +188,11 @@ class Batch:
         return int(hits[0]) if hits.size else None
 
 
+def skip_reason(stage: str, column: str, *, null: bool) -> str:
+    """Why a row was dropped by a stage with ``handleInvalid="skip"``."""
+    return f"{stage}: {'null' if null else 'NaN'} in column {column!r} (handleInvalid='skip')"
+
+
 def as_number(value: Any, column: str, stage: str) -> float | None:
     """A row value as Spark's double: int and float pass, None stays None, text is refused."""
     kind = type(value)
@@ -201,12 +206,12 @@ def as_number(value: Any, column: str, stage: str) -> float | None:
         return float(value)
     raise WrongFieldType(
         f"{stage}: field {column!r} must be a number, got {value!r} ({kind.__name__}). "
-        "Send numbers unquoted (39, not \"39\"); use null for a missing value."
+        'Send numbers unquoted (39, not "39"); use null for a missing value.'
     )
 
 
 def java_string(value: Any) -> str:
-    """A value as Spark's ``cast(string)`` writes it: 1.0 -> "1.0", 1e-05 -> "1.0E-5", True -> "true"."""
+    """A value as Spark's ``cast(string)`` writes it (1.0 -> "1.0", 1e-05 -> "1.0E-5")."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -127,7 +127,8 @@ class StringIndexerModel(Stage):
                 if self.handle_invalid == "keep":
                     codes[invalid] = unknown
                 elif self.handle_invalid == "skip":
-                    batch.drop(invalid, lambda i, c=col, v=values: self._why(c, _null(v[i]), dropped=True))
+                    why = lambda i, c=col, v=values: self._why(c, _null(v[i]), dropped=True)  # noqa: E731
+                    batch.drop(invalid, why)
                     codes[invalid] = 0.0
                 else:
                     first = batch.first_alive(invalid)

@@ -26,7 +26,9 @@ def sparse_dot(entries: dict[int, float], weights: list[float]) -> float:
     return total
 
 
-def _matrix(spec: Mapping[str, Any], key: str, where: str, rows: int, cols: int) -> list[list[float]]:
+def _matrix(
+    spec: Mapping[str, Any], key: str, where: str, rows: int, cols: int
+) -> list[list[float]]:
     raw = S.get_list(spec, key, where, length=rows)
     return [
         S.check_float_list(r, f"{where}.{key}[{i}]", length=cols, finite=True)
@@ -109,7 +111,8 @@ class LogisticRegressionModel(Predictor):
             self.write_row(row, prediction, raw, probability)
             return None
         raw = tuple(
-            sparse_dot(entries, w) + b for w, b in zip(self.coefficients, self.intercepts, strict=True)
+            sparse_dot(entries, w) + b
+            for w, b in zip(self.coefficients, self.intercepts, strict=True)
         )
         probability = _softmax(raw)
         if self.thresholds is None:
@@ -184,7 +187,9 @@ class LinearRegressionModel(Predictor):
     def from_spec(cls, spec: Mapping[str, Any], where: str) -> LinearRegressionModel:
         features = S.get_int(spec, "numFeatures", where)
         model = cls(
-            coefficients=S.get_float_list(spec, "coefficients", where, length=features, finite=True),
+            coefficients=S.get_float_list(
+                spec, "coefficients", where, length=features, finite=True
+            ),
             intercept=S.get_float(spec, "intercept", where, finite=True),
         )
         model._read_io(spec, where)

@@ -13,7 +13,16 @@ from typing import Any
 
 from labkit.errors import InvalidValue
 from labkit.export import _spec as S
-from labkit.export._base import HANDLE_INVALID, Batch, Stage, Vec, as_number, np, number_column
+from labkit.export._base import (
+    HANDLE_INVALID,
+    Batch,
+    Stage,
+    Vec,
+    as_number,
+    np,
+    number_column,
+    skip_reason,
+)
 
 
 class VectorAssembler(Stage):
@@ -61,10 +70,16 @@ class VectorAssembler(Stage):
                         items[offset + index] = x
                 offset += size
                 continue
-            x = value if kind is float else float(value) if kind is int else as_number(value, col, self.kind)
+            x = (
+                value
+                if kind is float
+                else float(value)
+                if kind is int
+                else as_number(value, col, self.kind)
+            )
             if x is None or x != x:
                 if self.handle_invalid == "skip":
-                    return f"VectorAssembler: {'null' if x is None else 'NaN'} in column {col!r} (handleInvalid='skip')"  # noqa: E501
+                    return skip_reason(self.kind, col, null=x is None)
                 if self.handle_invalid == "error":
                     raise InvalidValue(self._why(col, x))
                 x = math.nan
@@ -94,7 +109,8 @@ class VectorAssembler(Stage):
             bad = nulls | np.isnan(floats)
             if bad.any():
                 if self.handle_invalid == "skip":
-                    batch.drop(bad, lambda i, c=col, n=nulls: f"VectorAssembler: {'null' if n[i] else 'NaN'} in column {c!r} (handleInvalid='skip')")  # noqa: E501
+                    why = lambda i, c=col, n=nulls: skip_reason(self.kind, c, null=n[i])  # noqa: E731
+                    batch.drop(bad, why)
                 elif self.handle_invalid == "error":
                     first = batch.first_alive(bad)
                     if first is not None:
@@ -131,8 +147,10 @@ class Bucketizer(Stage):
         raw = S.get_list(spec, "splits", where, length=len(inputs))
         splits = [S.check_float_list(s, f"{where}.splits[{i}]") for i, s in enumerate(raw)]
         for i, edges in enumerate(splits):
-            if len(edges) < 3 or any(math.isnan(e) for e in edges) or any(
-                a >= b for a, b in zip(edges, edges[1:], strict=False)
+            if (
+                len(edges) < 3
+                or any(math.isnan(e) for e in edges)
+                or any(a >= b for a, b in zip(edges, edges[1:], strict=False))
             ):
                 raise S.invalid(f"{where}.splits[{i}]", "3 or more strictly increasing numbers",
                                 edges)  # fmt: skip
@@ -172,7 +190,7 @@ class Bucketizer(Stage):
             for col in self.inputs:
                 x = as_number(row[col], col, self.kind)
                 if x is None or x != x:
-                    return f"Bucketizer: {'null' if x is None else 'NaN'} in column {col!r} (handleInvalid='skip')"  # noqa: E501
+                    return skip_reason(self.kind, col, null=x is None)
         for col, out, edges in zip(self.inputs, self.outputs, self.splits, strict=True):
             x = as_number(row[col], col, self.kind)
             row[out] = None if x is None else self._bucket(x, edges, col)  # null passes through
@@ -185,7 +203,8 @@ class Bucketizer(Stage):
             columns.append((floats, nulls | batch.nulls.get(col, False)))
         if self.handle_invalid == "skip":
             for col, (floats, nulls) in zip(self.inputs, columns, strict=True):
-                batch.drop(nulls | np.isnan(floats), lambda i, c=col, n=nulls: f"Bucketizer: {'null' if n[i] else 'NaN'} in column {c!r} (handleInvalid='skip')")  # noqa: E501
+                why = lambda i, c=col, n=nulls: skip_reason(self.kind, c, null=n[i])  # noqa: E731
+                batch.drop(nulls | np.isnan(floats), why)
         for col, out, edges, (floats, nulls) in zip(
             self.inputs, self.outputs, self.splits, columns, strict=True
         ):

@@ -9,6 +9,7 @@ and "skipped" (why Spark would have dropped the row, else None), and raises
 InvalidRow where Spark itself would fail.
 """
 
+# ruff: noqa: B905 - generated modules run on older Pythons too (no zip(strict=...))
 import math
 
 __all__ = ["InvalidRow", "predict", "INPUT_FIELDS", "SPARK_VERSION"]
@@ -57,13 +58,13 @@ def _number(value, col):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidRow("field %r must be a number, got %r" % (col, value))
+        raise InvalidRow(f"field {col!r} must be a number, got {value!r}")
     return float(value)
 
 
 def _field(row, col):
     if col not in row:
-        raise InvalidRow("the row has no field %r" % (col,))
+        raise InvalidRow(f"the row has no field {col!r}")
     return row[col]
 
 
@@ -80,9 +81,11 @@ def _java_string(value):
     if value == 0 or 1e-3 <= abs(value) < 1e7:
         return repr(value)
     import decimal
+
     sign, digits, exponent = decimal.Decimal(repr(value)).normalize().as_tuple()
     text = "".join(map(str, digits))
-    return "%s%s.%sE%d" % ("-" if sign else "", text[0], text[1:] or "0", exponent + len(text) - 1)
+    mantissa = text[0] + "." + (text[1:] or "0")
+    return f"{'-' if sign else ''}{mantissa}E{exponent + len(text) - 1}"
 
 
 def _string_indexer(s, row):
@@ -96,15 +99,15 @@ def _string_indexer(s, row):
         elif isinstance(value, (bool, int, float)):
             index = lookup.get(_java_string(value))
         elif value is not None:
-            raise InvalidRow("a category must be text, got %r in field %r" % (value, col))
+            raise InvalidRow(f"a category must be text, got {value!r} in field {col!r}")
         if index is None:
-            what = "null" if value is None else "unseen label %r" % (value,)
+            what = "null" if value is None else f"unseen label {value!r}"
             if s["handleInvalid"] == "keep":
                 index = unknown
             elif s["handleInvalid"] == "skip":
-                raise _Skip("StringIndexerModel: %s in column %r (handleInvalid='skip')" % (what, col))
+                raise _Skip(f"StringIndexerModel: {what} in column {col!r} (handleInvalid='skip')")
             else:
-                raise InvalidRow("StringIndexerModel: %s in column %r" % (what, col))
+                raise InvalidRow(f"StringIndexerModel: {what} in column {col!r}")
         row[out] = index
 
 
@@ -115,13 +118,21 @@ def _one_hot(s, row):
         if value is None:
             row[out] = None
             continue
-        width = size + 1 if keep and not s["dropLast"] else size - 1 if s["dropLast"] and not keep else size
+        width = (
+            size + 1
+            if keep and not s["dropLast"]
+            else size - 1
+            if s["dropLast"] and not keep
+            else size
+        )
         if 0 <= value < size:
             index = int(value)
         elif keep:
             index = size
         else:
-            raise InvalidRow("OneHotEncoderModel: %r in column %r is not a known category" % (value, col))
+            raise InvalidRow(
+                f"OneHotEncoderModel: {value!r} in column {col!r} is not a known category"
+            )
         row[out] = (width, {index: 1.0} if index < width else {})
 
 
@@ -139,9 +150,9 @@ def _assembler(s, row):
         if x is None or x != x:
             what = "null" if x is None else "NaN"
             if s["handleInvalid"] == "skip":
-                raise _Skip("VectorAssembler: %s in column %r (handleInvalid='skip')" % (what, col))
+                raise _Skip(f"VectorAssembler: {what} in column {col!r} (handleInvalid='skip')")
             if s["handleInvalid"] == "error":
-                raise InvalidRow("VectorAssembler: %s in column %r" % (what, col))
+                raise InvalidRow(f"VectorAssembler: {what} in column {col!r}")
             x = math.nan
         if x != 0.0:
             items[offset] = x
@@ -153,7 +164,7 @@ def _bucket(s, x, edges, col):
     if x != x:
         if s["handleInvalid"] == "keep":
             return float(len(edges) - 1)
-        raise InvalidRow("Bucketizer: NaN in column %r" % (col,))
+        raise InvalidRow(f"Bucketizer: NaN in column {col!r}")
     if x == edges[-1]:
         return float(len(edges) - 2)
     lo, hi = 0, len(edges)
@@ -164,7 +175,7 @@ def _bucket(s, x, edges, col):
         else:
             lo = mid + 1
     if lo == 0 or lo == len(edges):
-        raise InvalidRow("Bucketizer: %r in column %r is outside the splits" % (x, col))
+        raise InvalidRow(f"Bucketizer: {x!r} in column {col!r} is outside the splits")
     return float(lo - 1)
 
 
@@ -174,7 +185,7 @@ def _bucketizer(s, row):
             x = _number(_field(row, col), col)
             if x is None or x != x:
                 what = "null" if x is None else "NaN"
-                raise _Skip("Bucketizer: %s in column %r (handleInvalid='skip')" % (what, col))
+                raise _Skip(f"Bucketizer: {what} in column {col!r} (handleInvalid='skip')")
     for col, out, edges in zip(s["inputCols"], s["outputCols"], s["_splits"]):
         x = _number(_field(row, col), col)
         row[out] = None if x is None else _bucket(s, x, edges, col)
@@ -183,7 +194,9 @@ def _bucketizer(s, row):
 def _scaler(s, row):
     size, entries = _field(row, s["inputCol"])
     if size != len(s["_scale"]):
-        raise InvalidRow("StandardScalerModel: vector of %d entries, expected %d" % (size, len(s["_scale"])))
+        raise InvalidRow(
+            f"StandardScalerModel: vector of {size} entries, expected {len(s['_scale'])}"
+        )
     mean, scale = s["_mean"], s["_scale"]
     if s["withMean"] and s["withStd"]:
         out = {i: (entries.get(i, 0.0) - mean[i]) * scale[i] for i in range(size)}
@@ -211,14 +224,14 @@ def _index_to_string(s, row):
         return
     index = int(value) if math.isfinite(value) else -1
     if not 0 <= index < len(s["labels"]):
-        raise InvalidRow("IndexToString: index %r has no label" % (value,))
+        raise InvalidRow(f"IndexToString: index {value!r} has no label")
     row[s["outputCol"]] = s["labels"][index]
 
 
 def _features(s, row):
     vector = _field(row, s["featuresCol"])
     if vector is None or vector[0] != s["numFeatures"]:
-        raise InvalidRow("features %r do not have %d entries" % (s["featuresCol"], s["numFeatures"]))
+        raise InvalidRow(f"features {s['featuresCol']!r} do not have {s['numFeatures']} entries")
     return vector[1]
 
 
@@ -272,7 +285,7 @@ def _naive_bayes(s, row):
     entries = _features(s, row)
     for index, x in entries.items():
         if not x >= 0.0:
-            raise InvalidRow("NaiveBayesModel: feature %d is %r; counts must be >= 0" % (index, x))
+            raise InvalidRow(f"NaiveBayesModel: feature {index} is {x!r}; counts must be >= 0")
     raw = tuple(_dot(entries, t) + p for t, p in zip(s["theta"], s["pi"]))
     top = max(raw)
     values = [_exp(v - top) for v in raw]
@@ -287,10 +300,7 @@ def _leaf(tree, get):
     while feature[node] != -1:
         x = get(feature[node], 0.0)
         test = tree["_tests"][node]
-        if test is None:
-            goes_left = x <= tree["_threshold"][node]
-        else:
-            goes_left = (x in test[0]) == test[1]
+        goes_left = x <= tree["_threshold"][node] if test is None else (x in test[0]) == test[1]
         node = left[node] if goes_left else right[node]
     return node
 
@@ -307,8 +317,13 @@ def _trees(s, row):
             return
         p0 = 1.0 / (1.0 + _exp(2.0 * margin))
         probability = (p0, 1.0 - p0)
-        _write(s, row, _classify(s, (-margin, margin), probability, 1.0 if margin > 0 else 0.0),
-               (-margin, margin), probability)
+        _write(
+            s,
+            row,
+            _classify(s, (-margin, margin), probability, 1.0 if margin > 0 else 0.0),
+            (-margin, margin),
+            probability,
+        )
         return
     if "Regression" in kind:
         values = [tree["_prediction"][_leaf(tree, get)] for tree in trees]
@@ -364,10 +379,15 @@ def _split_test(tree, i):
 
 
 _RUN = {
-    "StringIndexerModel": _string_indexer, "OneHotEncoderModel": _one_hot,
-    "VectorAssembler": _assembler, "Bucketizer": _bucketizer, "StandardScalerModel": _scaler,
-    "ImputerModel": _imputer, "IndexToString": _index_to_string,
-    "LogisticRegressionModel": _logistic, "LinearRegressionModel": _linear,
+    "StringIndexerModel": _string_indexer,
+    "OneHotEncoderModel": _one_hot,
+    "VectorAssembler": _assembler,
+    "Bucketizer": _bucketizer,
+    "StandardScalerModel": _scaler,
+    "ImputerModel": _imputer,
+    "IndexToString": _index_to_string,
+    "LogisticRegressionModel": _logistic,
+    "LinearRegressionModel": _linear,
     "NaiveBayesModel": _naive_bayes,
 }
 
@@ -375,17 +395,27 @@ _RUN = {
 def predict(row):
     """Score one row (a dict of field -> value) exactly as Spark's transform would."""
     if not isinstance(row, dict):
-        raise InvalidRow("a row must be a dict, got %s" % type(row).__name__)
+        raise InvalidRow(f"a row must be a dict, got {type(row).__name__}")
     values = dict(row)
     try:
         for stage in _STAGES:
             _RUN.get(stage["type"], _trees)(stage, values)
     except _Skip as skip:
-        return {"prediction": None, "probability": None, "raw_prediction": None,
-                "label": None, "skipped": str(skip)}
+        return {
+            "prediction": None,
+            "probability": None,
+            "raw_prediction": None,
+            "label": None,
+            "skipped": str(skip),
+        }
     prediction = values[OUTPUT["prediction"]]
-    result = {"prediction": prediction, "probability": None, "raw_prediction": None,
-              "label": None, "skipped": None}
+    result = {
+        "prediction": prediction,
+        "probability": None,
+        "raw_prediction": None,
+        "label": None,
+        "skipped": None,
+    }
     if OUTPUT.get("classifier"):
         for key, col in (("probability", "probability"), ("raw_prediction", "raw")):
             if OUTPUT.get(col):

@@ -164,4 +164,3 @@ def _columns(meta: dict[str, Any]) -> tuple[list[str], list[str]]:
     if inputs:
         return list(inputs), list(param(meta, "outputCols"))
     return [param(meta, "inputCol")], [param(meta, "outputCol")]
-

@@ -132,25 +132,23 @@ def _nodes(rows: list[dict[str, Any]], folder: Path, classifier: bool) -> dict[s
     rows = sorted(rows, key=lambda r: r["id"])
     if [r["id"] for r in rows] != list(range(len(rows))):
         raise ModelFolderError(f"{folder}/data: tree node ids are not 0..{len(rows) - 1}.")
-    leaf = [r["leftChild"] == -1 for r in rows]
-    return {
-        "feature": [-1 if lf else r["split"]["featureIndex"] for r, lf in zip(rows, leaf, strict=True)],
-        "threshold": [
-            r["split"]["leftCategoriesOrThreshold"][0]
-            if not lf and r["split"]["numCategories"] == -1 else 0.0
-            for r, lf in zip(rows, leaf, strict=True)
-        ],
-        "numCategories": [-1 if lf else r["split"]["numCategories"] for r, lf in zip(rows, leaf, strict=True)],
-        "leftCategories": [
-            list(r["split"]["leftCategoriesOrThreshold"])
-            if not lf and r["split"]["numCategories"] != -1 else None
-            for r, lf in zip(rows, leaf, strict=True)
-        ],
-        "left": [r["leftChild"] for r in rows],
-        "right": [r["rightChild"] for r in rows],
-        "prediction": [r["prediction"] for r in rows],
-        "stats": [list(r["impurityStats"]) if lf and classifier else [] for r, lf in zip(rows, leaf, strict=True)],
-    }  # fmt: skip
+    nodes: dict[str, list] = {key: [] for key in (
+        "feature", "threshold", "numCategories", "leftCategories", "left", "right",
+        "prediction", "stats",
+    )}  # fmt: skip
+    for r in rows:
+        leaf, split = r["leftChild"] == -1, r["split"]
+        continuous = leaf or split["numCategories"] == -1
+        nodes["feature"].append(-1 if leaf else split["featureIndex"])
+        nodes["numCategories"].append(-1 if leaf else split["numCategories"])
+        values = [] if leaf else list(split["leftCategoriesOrThreshold"])
+        nodes["threshold"].append(values[0] if continuous and values else 0.0)
+        nodes["leftCategories"].append(None if continuous else values)
+        nodes["left"].append(r["leftChild"])
+        nodes["right"].append(r["rightChild"])
+        nodes["prediction"].append(r["prediction"])
+        nodes["stats"].append(list(r["impurityStats"]) if leaf and classifier else [])
+    return nodes
 
 
 def _tree_model(kind: str) -> Reader:
@@ -189,7 +187,9 @@ def _tree_weights(folder: Path) -> dict[int, float]:
 def _logistic(folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
     row = _only_row(folder)
     if "coefficientMatrix" not in row:
-        raise UnsupportedStage(f"{folder}: logistic regression saved by Spark < 2.1 is not supported.")
+        raise UnsupportedStage(
+            f"{folder}: logistic regression saved by Spark < 2.1 is not supported."
+        )
     multinomial = bool(row["isMultinomial"])
     thresholds = _thresholds(meta)
     if not multinomial and thresholds:
@@ -262,4 +262,3 @@ READERS: dict[str, Reader] = {
         )
     },
 }  # fmt: skip
-

@@ -166,7 +166,9 @@ def get_int_list(
     return [check_int(v, f"{where}.{key}[{i}]", minimum=minimum) for i, v in enumerate(items)]
 
 
-def get_optional_thresholds(spec: Mapping[str, Any], where: str, classes: int) -> list[float] | None:
+def get_optional_thresholds(
+    spec: Mapping[str, Any], where: str, classes: int
+) -> list[float] | None:
     """The ``thresholds`` field: null, or one non-negative number per class."""
     value = field(spec, "thresholds", where)
     if value is None:

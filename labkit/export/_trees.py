@@ -93,9 +93,7 @@ class Tree:
             if count == -1:
                 if math.isnan(n["threshold"][i]):
                     raise S.invalid(f"{here}.threshold", "a number", n["threshold"][i])
-            elif count < 1 or cats is None or any(
-                c != int(c) or not 0 <= c < count for c in cats
-            ):
+            elif count < 1 or cats is None or any(c != int(c) or not 0 <= c < count for c in cats):
                 raise S.invalid(f"{here}.leftCategories", f"categories in [0, {count})", cats)
 
     def _walk_node(self, i: int, num_classes: int) -> tuple:
@@ -118,10 +116,7 @@ class Tree:
         feature, threshold, left, right, test, inside = nodes[0]
         while feature != LEAF:
             x = get(feature, 0.0)
-            if test is None:
-                goes_left = x <= threshold
-            else:
-                goes_left = (x in test) == inside
+            goes_left = x <= threshold if test is None else (x in test) == inside
             feature, threshold, left, right, test, inside = nodes[left if goes_left else right]
         return left
 
@@ -203,8 +198,9 @@ class TreeEnsemble(Predictor):
         model.weights = S.get_float_list(spec, "treeWeights", where, length=len(trees), finite=True)
         leaf_classes = model.num_classes if model.rule != "boosted" else 0
         model.trees = [
-            Tree.from_spec(t, f"{where}.trees[{i}]", num_features=model.num_features,
-                           num_classes=leaf_classes)  # fmt: skip
+            Tree.from_spec(
+                t, f"{where}.trees[{i}]", num_features=model.num_features, num_classes=leaf_classes
+            )  # fmt: skip
             for i, t in enumerate(trees)
         ]
         return model

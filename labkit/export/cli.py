@@ -26,8 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="saved Spark model folder or .json document")
     parser.add_argument("--input", default="-", help="JSON lines file to read (default: stdin)")
     parser.add_argument("--output", default="-", help="file to write (default: stdout)")
-    parser.add_argument("--keep-going", action="store_true",
-                        help="write an error record for a bad line instead of stopping")  # fmt: skip
+    parser.add_argument(
+        "--keep-going", action="store_true", help="write an error record for a bad line, go on"
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -67,7 +67,9 @@ def write_document(scorer: Scorer, path: str | Path) -> Path:
     target = Path(path)
     text = dumps(scorer)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(text)
@@ -134,8 +136,10 @@ def read_document(path: str | Path) -> Scorer:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise InvalidDocument(f"the document contains {name}, which strict JSON does not allow; "
-                          "non-finite numbers are written as \"Inf\", \"-Inf\", \"NaN\".")  # fmt: skip
+    raise InvalidDocument(
+        f"the document contains {name}, which strict JSON does not allow; "
+        "non-finite numbers are written as 'Inf', '-Inf', 'NaN' (strings)."
+    )
 
 
 def loads(text: str, *, source: str = "document") -> Scorer:

@@ -128,18 +128,14 @@ def check_parity(
 
 
 def _spark_side(spark_model: Any, scorer: Scorer, df: DataFrame) -> tuple[Any, dict[int, dict]]:
-    """(input rows as dicts, row position -> Spark's outputs for the rows Spark kept).
-
-    Rows are collected, not converted with ``toPandas``: pandas would turn a
-    null number into NaN, and a few stages treat the two differently.
-    """
+    """(input rows as dicts, row position -> Spark's outputs for the rows Spark kept)."""
     from pyspark.ml.functions import vector_to_array
     from pyspark.sql import functions as F
 
     indexed = df.withColumn(_ROW_ID, F.monotonically_increasing_id()).cache()
     try:
-        collected = sorted((r.asDict() for r in indexed.collect()), key=lambda r: r[_ROW_ID])
-        ids = [r.pop(_ROW_ID) for r in collected]
+        inputs = _rows_of(indexed)
+        ids = [r.pop(_ROW_ID) for r in inputs]
         model = scorer.model
         columns = [F.col(_ROW_ID), F.col(f"`{model.prediction_col}`").alias("prediction")]
         if model.is_classifier:
@@ -148,11 +144,36 @@ def _spark_side(spark_model: Any, scorer: Scorer, df: DataFrame) -> tuple[Any, d
                     columns.append(vector_to_array(F.col(f"`{name}`")).alias(alias))
         if scorer.label_col:
             columns.append(F.col(f"`{scorer.label_col}`").alias("label"))
-        rows = spark_model.transform(indexed).select(*columns).collect()
+        outputs = spark_model.transform(indexed).select(*columns).toPandas()
     finally:
         indexed.unpersist()
     position = {row_id: i for i, row_id in enumerate(ids)}
-    return collected, {position[r[_ROW_ID]]: r.asDict() for r in rows}
+    return inputs, {position[r[_ROW_ID]]: r for r in outputs.to_dict("records")}
+
+
+def _rows_of(df: DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts, sorted by row id, with null as None and NaN as NaN.
+
+    ``toPandas`` (Arrow, fast) spells a null number as NaN, and a few stages
+    treat the two differently, so a null flag per floating column restores them.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DoubleType, FloatType
+
+    floating = [f.name for f in df.schema.fields if isinstance(f.dataType, DoubleType | FloatType)]
+    flags = [F.col(f"`{name}`").isNull().alias(f"__null_{i}") for i, name in enumerate(floating)]
+    frame = df.select("*", *flags).toPandas().sort_values(_ROW_ID)
+    for column in frame.columns:
+        if column.startswith("__null_"):
+            continue
+        values = frame[column].astype(object)
+        if column in floating:
+            missing = frame[f"__null_{floating.index(column)}"]
+        else:  # other types cannot hold NaN: pandas' NaN means null there
+            missing = frame[column].isna()
+        frame[column] = values.where(~missing, None)
+    frame = frame[[c for c in frame.columns if not c.startswith("__null_")]]
+    return frame.to_dict("records")
 
 
 def _compare(report: ParityReport, scorer: Scorer, spark_out: dict[int, dict], predictions: Any,
@@ -166,7 +187,9 @@ def _compare(report: ParityReport, scorer: Scorer, spark_out: dict[int, dict], p
     total = len(predictions)
     report.compared = report.skipped = 0
     for i in range(total):
-        ours: Prediction = predictions[i] if isinstance(predictions, BatchPrediction) else predictions[i]
+        ours: Prediction = (
+            predictions[i] if isinstance(predictions, BatchPrediction) else predictions[i]
+        )
         theirs = spark_out.get(i)
         if theirs is None or ours.skipped is not None:
             if (theirs is None) != (ours.skipped is not None):

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from labkit.errors import ExportError, MissingField, UnsupportedStage, WrongFieldType
 from labkit.export import _spec as S
 from labkit.export._base import Batch, Predictor, Stage, np
 from labkit.export._categorical import IndexToString, OneHotEncoderModel, StringIndexerModel
+from labkit.export._fused import FALLBACK, fuse
 from labkit.export._linear import LinearRegressionModel, LogisticRegressionModel, NaiveBayesModel
 from labkit.export._numeric import Bucketizer, ImputerModel, StandardScalerModel, VectorAssembler
 from labkit.export._trees import TreeEnsemble
@@ -33,9 +34,8 @@ STAGE_TYPES: dict[str, type[Stage]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """What the pipeline says about one row.
+class Prediction(NamedTuple):
+    """What the pipeline says about one row (an immutable named tuple: cheap to build).
 
     Attributes
     ----------
@@ -143,6 +143,8 @@ class Scorer:
         self.label_col, self.classes = self._find_labels()
         self._origins = self._trace_origins()
         self.input_schema = self._input_schema()
+        # Known categories take a precomputed shortcut; anything else replays every stage.
+        self._fast_stages = fuse(self.stages, {c["name"] for c in self.input_schema})
 
     # -- construction helpers ------------------------------------------------
 
@@ -245,6 +247,22 @@ class Scorer:
         if not isinstance(row, Mapping):
             raise WrongFieldType(f"A row must be a mapping of field name to value, got "
                                  f"{type(row).__name__}.")  # fmt: skip
+        if self._fast_stages is not None:
+            values = dict(row)
+            try:
+                for stage in self._fast_stages:
+                    reason = stage.apply_row(values)
+                    if reason is not None:
+                        break
+                else:
+                    return self._row_result(values)
+            except KeyError:  # a missing field: the full path names it properly
+                reason = FALLBACK
+            if reason is not FALLBACK:
+                return Prediction(None, skipped=reason)
+        return self._predict_stage_by_stage(row)
+
+    def _predict_stage_by_stage(self, row: Mapping[str, Any]) -> Prediction:
         values = dict(row)
         try:
             for stage in self.stages:
@@ -317,14 +335,18 @@ class Scorer:
             probability = _masked(batch.cols.get(model.probability_col), dead)
             raw = _masked(batch.cols.get(model.raw_col), dead)
             if self.label_col is not None:
-                labels = [None if d else v for v, d in zip(batch.cols[self.label_col], dead, strict=True)]
+                labels = [
+                    None if d else v for v, d in zip(batch.cols[self.label_col], dead, strict=True)
+                ]
             elif self.classes is not None:
                 names = self.classes
                 labels = [
                     None if d or not 0 <= p < len(names) else names[int(p)]
                     for p, d in zip(prediction.tolist(), dead.tolist(), strict=True)
                 ]
-        return BatchPrediction(prediction, probability, raw, labels, dict(sorted(batch.dropped.items())))
+        return BatchPrediction(
+            prediction, probability, raw, labels, dict(sorted(batch.dropped.items()))
+        )
 
     # -- saving ----------------------------------------------------------------
 

@@ -97,7 +97,9 @@ where 'block' starts.
                 f"got {len(cuts)}: {list(cuts)}."
             )
         edges = [0.0, *cuts, 1.0]
-        return cls([Band(a, lo, hi) for a, lo, hi in zip(actions, edges[:-1], edges[1:], strict=True)])
+        return cls(
+            [Band(a, lo, hi) for a, lo, hi in zip(actions, edges[:-1], edges[1:], strict=True)]
+        )
 
     def action_for(self, probability: float) -> str:
         """Return the action of the band that holds ``probability``.
@@ -163,7 +165,7 @@ def _check_bands(bands: Sequence[Band]) -> None:
             f"the highest band {bands[-1].action!r} ends at {bands[-1].high!r}: probabilities "
             f"up to 1 would get no action. End it at 1."
         )
-    for before, after in zip(bands, bands[1:]):
+    for before, after in zip(bands[:-1], bands[1:], strict=True):
         _check_neighbours(before, after)
 
 

@@ -214,9 +214,7 @@ def _check_fields(raw: dict[str, Any], where: str) -> None:
     try:
         datetime.fromisoformat(raw["ts"])
     except ValueError as exc:
-        raise BadScoringLog(
-            f"{where}: field 'ts' is {raw['ts']!r}, not an ISO 8601 time."
-        ) from exc
+        raise BadScoringLog(f"{where}: field 'ts' is {raw['ts']!r}, not an ISO 8601 time.") from exc
 
 
 def plain_output(value: Any) -> Any:

@@ -96,6 +96,11 @@ def check_row(row: Any, schema: Mapping[str, str], where: str) -> dict[str, Any]
     """
     if not isinstance(row, dict):
         raise _unprocessable(where, f"expected an object of input fields, got {_shown(row)}.")
+    for name in row:  # unknown names first: a typo then gets "did you mean", not "missing"
+        if name not in schema:
+            close = difflib.get_close_matches(name, list(schema), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise _unprocessable(f"{where}.{name}", f"unknown field {name!r}.{hint}")
     missing = [name for name in schema if name not in row]
     if missing:
         raise _unprocessable(
@@ -103,10 +108,6 @@ def check_row(row: Any, schema: Mapping[str, str], where: str) -> dict[str, Any]
             f"missing field(s) {missing}; the model needs {list(schema)}.",
         )
     for name, value in row.items():
-        if name not in schema:
-            close = difflib.get_close_matches(name, list(schema), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise _unprocessable(f"{where}.{name}", f"unknown field {name!r}.{hint}")
         _check_value(value, schema[name], f"{where}.{name}")
     return row
 
@@ -150,7 +151,7 @@ def _check_rows(rows: Any, schema: Mapping[str, str]) -> list[dict[str, Any]]:
         raise _unprocessable("rows", f"expected a non-empty list of rows, got {_shown(rows)}.")
     if len(rows) > MAX_BATCH:
         raise BadRequest(
-            f"rows: {len(rows):,} rows in one request; the limit is {MAX_BATCH:,}. Split the batch.",
+            f"rows: {len(rows):,} rows in one request; the limit is {MAX_BATCH:,}. Split them.",
             "rows",
             http_status=413,
         )
@@ -170,7 +171,9 @@ def _keys(values: Any, count: int) -> list[str]:
         return [_key(None, "keys") for _ in range(count)]
     if not isinstance(values, list) or len(values) != count:
         length = len(values) if isinstance(values, list) else _shown(values)
-        raise _unprocessable("keys", f"expected a list of {count} keys (one per row), got {length}.")
+        raise _unprocessable(
+            "keys", f"expected a list of {count} keys (one per row), got {length}."
+        )
     return [_key(value, f"keys[{i}]") for i, value in enumerate(values)]
 
 

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from labkit.errors import InvalidRouting
@@ -117,6 +117,13 @@ class Router:
         Returns the current time as an aware datetime (default: now, UTC); a
         simulation passes its own.
 
+    Notes
+    -----
+    The shadow scores in the same call, after the answer is computed, so its
+    time adds to the caller's wait (it is logged separately as
+    ``shadow_latency_ms``). Pure-Python scorers take microseconds; a shadow
+    that could hang belongs in a separate process reading the log instead.
+
     Examples
     --------
     >>> class Threshold:
@@ -161,7 +168,7 @@ class Router:
         self.shadow = shadow
         self.salt = salt
         self.log = log
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
 
     def arm_for(self, key: str) -> str:
         """Return the arm ``key`` is routed to (see :func:`assign_arm`)."""
@@ -193,7 +200,9 @@ class Router:
         """
         return self.predict_batch([row], keys=[key])[0]
 
-    def predict_batch(self, rows: Sequence[Mapping[str, Any]], *, keys: Sequence[str]) -> list[Scored]:
+    def predict_batch(
+        self, rows: Sequence[Mapping[str, Any]], *, keys: Sequence[str]
+    ) -> list[Scored]:
         """Score several rows, one key each; each arm's rows go to its model in one batch.
 
         Raises
@@ -226,9 +235,7 @@ class Router:
         self, arm: str, inputs: list[dict[str, Any]], keys: list[str], stamp: str
     ) -> list[Scored]:
         model = {"champion": self.champion, "challenger": self.challenger}.get(arm)
-        outputs, latency = (
-            _timed_batch(model, inputs) if model else ([None] * len(inputs), 0.0)
-        )
+        outputs, latency = _timed_batch(model, inputs) if model else ([None] * len(inputs), 0.0)
         shadow_model = self._shadow_for(arm)
         shadow = _shadow_batch(shadow_model, inputs) if shadow_model else _NO_SHADOW
         return [

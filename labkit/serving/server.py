@@ -122,8 +122,10 @@ class ModelServer:
 
     def start(self) -> ModelServer:
         """Serve and watch in background threads; return at once (for tests and notebooks)."""
-        for target in (self._httpd.serve_forever, self._watch):
-            thread = threading.Thread(target=target, name=f"labkit-serve-{target.__name__}")
+        serve = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                 name="labkit-serve-http")  # fmt: skip
+        watch = threading.Thread(target=self._watch, name="labkit-serve-watch")
+        for thread in (serve, watch):
             thread.start()
             self._threads.append(thread)
         return self
@@ -191,9 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         except LabkitError as error:  # a scorer refusing a value the schema let through
             self._error(HTTPStatus.UNPROCESSABLE_ENTITY, str(error), getattr(error, "field", None))
         except Exception as error:  # noqa: BLE001 - answer 500 rather than drop the connection
-            self._error(
-                HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(error).__name__}: {error}", None
-            )
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(error).__name__}: {error}", None)
 
     def _read_body(self) -> bytes:
         length = self.headers.get("Content-Length")

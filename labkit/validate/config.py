@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -281,7 +282,7 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
 
     Examples
     --------
-    >>> read_config_file("retrain.toml")["history"]["window"]
+    >>> read_config_file("retrain.toml")["history"]["window"]  # doctest: +SKIP
     8
     """
     path = Path(path)
@@ -291,19 +292,9 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: config files must end in .toml or .json, not {path.suffix!r}.")
     text = path.read_text(encoding="utf-8")
     try:
-        raw = _parse_toml(text) if path.suffix == ".toml" else json.loads(text)
-    except ConfigError:
-        raise
+        raw = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except ValueError as exc:  # TOMLDecodeError and JSONDecodeError are ValueErrors
         raise ConfigError(f"{path} does not parse: {exc}. Fix the syntax.") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a table of settings, got {raw!r}.")
     return raw
-
-
-def _parse_toml(text: str) -> dict[str, Any]:
-    try:
-        import tomllib
-    except ImportError as exc:  # Python 3.10
-        raise ConfigError("TOML config files need Python 3.11+; write the config as JSON.") from exc
-    return tomllib.loads(text)

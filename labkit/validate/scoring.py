@@ -35,7 +35,7 @@ def evaluate(model: Any, df: Any, spec: Any) -> dict[str, float]:
 
     Examples
     --------
-    >>> evaluate(model, load_adult(spark, "test"), adult_spec())["auc"] > 0.85
+    >>> evaluate(model, load_adult(spark, "test"), adult_spec())["auc"] > 0.85  # doctest: +SKIP
     True
     """
     from pyspark.ml.evaluation import BinaryClassificationEvaluator

@@ -1,0 +1,172 @@
+"""The portable JSON document: round trip, strict JSON, and validation naming the bad field."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from _export_specs import logistic_specs, scorer_of, tree_specs
+
+from labkit.errors import InvalidDocument, ModelFolderError, UnsupportedStage
+from labkit.export import document as D
+from labkit.export import export, load_scorer
+
+ROWS = [{"color": c, "size": s} for c in ["red", "blue", "green", "Martian", None]
+        for s in [-1.0, 0.0, 2.5, 3.0, 10]]  # fmt: skip
+
+
+@pytest.fixture
+def tree_doc():
+    return json.loads(export(scorer_of(tree_specs())))
+
+
+def _refuse(name):
+    raise AssertionError(f"non-strict JSON constant {name}")
+
+
+@pytest.mark.parametrize("specs", [tree_specs(), logistic_specs()], ids=["tree", "logistic"])
+def test_round_trip_scores_identically(specs, tmp_path):
+    scorer = scorer_of(specs)
+    path = export(scorer, tmp_path / "model.json")
+    assert path == tmp_path / "model.json"
+    text = path.read_text(encoding="utf-8")
+    doc = json.loads(text, parse_constant=_refuse)
+    assert doc["format"] == "labkit-scorer" and doc["format_version"] == 1
+    assert doc["spark_version"] == "4.3.0"
+    assert doc["input_schema"][0] == {"name": "color", "type": "string", "required": True,
+                                      "categories": ["red", "blue", "green"],
+                                      "handleInvalid": "keep"}  # fmt: skip
+    assert {"name": "label_text", "type": "string", "required": False, "categories": ["no", "yes"],
+            "handleInvalid": "error"} in doc["input_schema"]  # fmt: skip
+    loaded = load_scorer(path)
+    assert [loaded.predict(r) for r in ROWS] == [scorer.predict(r) for r in ROWS]
+    assert not list(tmp_path.glob(".*tmp"))  # the temporary file was renamed away
+
+
+def test_infinite_splits_travel_as_strings(tmp_path):
+    specs = tree_specs()
+    specs.insert(2, {"type": "Bucketizer", "inputCols": ["size"], "outputCols": ["size_band"],
+                     "splits": [["-Inf", 0.0, "Inf"]], "handleInvalid": "keep"})  # fmt: skip
+    text = export(scorer_of(specs))
+    assert '"splits":[["-Inf",0.0,"Inf"]]' in text
+    assert D.loads(text).predict({"color": "red", "size": 1.0}).label == "no"
+
+
+def _mutations():
+    """(name, change to the document, expected error type, regex the message must match)."""
+
+    def set_at(path, value):
+        def change(doc):
+            target = doc
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+
+        return change
+
+    def delete(path):
+        def change(doc):
+            target = doc
+            for key in path[:-1]:
+                target = target[key]
+            del target[path[-1]]
+
+        return change
+
+    tree = ["stages", 3, "trees", 0]
+    return [
+        ("format", set_at(["format"], "pickle"), InvalidDocument, "'format' is 'pickle'"),
+        ("version", set_at(["format_version"], 2), InvalidDocument, "format_version 2 is not"),
+        ("version type", set_at(["format_version"], "1"), InvalidDocument,
+         r"document\.format_version: expected an integer"),
+        ("missing labels", delete(["stages", 0, "labels"]), InvalidDocument,
+         r"stages\[0\]\.labels is missing"),
+        ("label type", set_at(["stages", 0, "labels", 0, 1], 5), InvalidDocument,
+         r"stages\[0\]\.labels\[0\]\[1\]: expected a string, found 5"),
+        ("duplicate label", set_at(["stages", 0, "labels", 0, 1], "red"), InvalidDocument,
+         r"stages\[0\]\.labels\[0\]: expected distinct labels"),
+        ("columns length", set_at(["stages", 0, "outputCols"], []), InvalidDocument,
+         r"stages\[0\]\.outputCols: expected 1 items, found 0"),
+        ("handleInvalid", set_at(["stages", 0, "handleInvalid"], "maybe"), InvalidDocument,
+         r"handleInvalid: expected one of \['error', 'skip', 'keep'\]"),
+        ("child loop", set_at(tree + ["left", 1], 0), InvalidDocument,
+         r"trees\[0\]\[node 1\]: expected children after 1"),
+        ("feature index", set_at(tree + ["feature", 0], 7), InvalidDocument,
+         r"feature below 2"),
+        ("category range", set_at(tree + ["leftCategories", 0], [9.0]), InvalidDocument,
+         r"leftCategories: expected categories in \[0, 4\)"),
+        ("negative stats", set_at(tree + ["stats", 2], [-1.0, 2.0]), InvalidDocument,
+         r"stats: expected 2 counts >= 0"),
+        ("number as text", set_at(tree + ["threshold", 1], "2.5"), InvalidDocument,
+         r"threshold\[1\]: expected a number, found '2.5'"),
+        ("unknown stage", set_at(["stages", 2, "type"], "PickledModel"), UnsupportedStage,
+         r"stages\[2\]: stage type 'PickledModel' is not supported"),
+        ("schema edited", set_at(["input_schema", 0, "categories"], ["red"]), InvalidDocument,
+         "input_schema does not match"),
+        ("not an object", lambda doc: doc["stages"].__setitem__(1, [1, 2]), InvalidDocument,
+         r"stages\[1\]: expected an object"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "change", "error", "message"), _mutations(),
+                         ids=[m[0] for m in _mutations()])  # fmt: skip
+def test_validation_names_the_bad_field(tree_doc, name, change, error, message):
+    doc = copy.deepcopy(tree_doc)
+    change(doc)
+    with pytest.raises(error, match=message):
+        D.from_document(doc)
+
+
+def test_invalid_document_carries_the_field(tree_doc):
+    doc = copy.deepcopy(tree_doc)
+    doc["stages"][0]["labels"][0][2] = None
+    with pytest.raises(InvalidDocument) as caught:
+        D.from_document(doc)
+    assert caught.value.field == "stages[0].labels[0][2]"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "labkit-scorer", "format_version": NaN}', "strict JSON does not allow"),
+        ("{not json", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply|expected a JSON object"),
+        ("[]", "expected a JSON object"),
+    ],
+)
+def test_malformed_text_is_refused(text, message):
+    with pytest.raises(InvalidDocument, match=message):
+        D.loads(text)
+
+
+def test_oversized_document_is_refused_before_parsing(tmp_path, monkeypatch):
+    path = export(scorer_of(tree_specs()), tmp_path / "m.json")
+    monkeypatch.setattr(D, "MAX_DOCUMENT_BYTES", path.stat().st_size - 1)
+    with pytest.raises(InvalidDocument, match=f"is {path.stat().st_size:,} bytes, more than"):
+        load_scorer(path)
+
+
+def test_spark_folder_errors(tmp_path):
+    with pytest.raises(ModelFolderError, match="not a folder"):
+        load_scorer(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelFolderError, match="no metadata/part-"):
+        load_scorer(tmp_path / "empty")
+    pca = tmp_path / "pca" / "metadata"
+    pca.mkdir(parents=True)
+    (pca / "part-00000").write_text(
+        json.dumps(
+            {"class": "org.apache.spark.ml.feature.PCAModel", "uid": "PCA_1", "paramMap": {}}
+        )
+    )
+    with pytest.raises(
+        UnsupportedStage, match=r"PCAModel .*not supported.*LogisticRegressionModel"
+    ):
+        load_scorer(tmp_path / "pca")
+
+
+def test_nothing_is_written_when_export_fails(tmp_path):
+    with pytest.raises(ModelFolderError):
+        export(tmp_path / "nowhere", tmp_path / "out.json")
+    assert not (tmp_path / "out.json").exists()
