@@ -195,14 +195,22 @@ class _Run:
         self.spec = config.spec
         self.report = GateReport()
         self.timings: dict[str, float] = {}
+        self.cached: list[Any] = []
         self.record = RunRecord(
-            run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}",
+            run_id=f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:6]}",
             started_at=now_utc(),
             data_path=str(path),
             outcome=BLOCKED,
         )
 
     def execute(self) -> RetrainResult:
+        try:
+            return self._stages()
+        finally:  # a notebook runs many retrains in one session: free their caches
+            for frame in self.cached:
+                frame.unpersist()
+
+    def _stages(self) -> RetrainResult:
         with self.registry.lock():  # creates the registry on a first run
             baseline = self._baseline()
         if not self._check_input(baseline):
@@ -215,6 +223,10 @@ class _Run:
             if self.report.passed:
                 self.registry.promote(version, reason=f"gate passed (run {self.record.run_id})")
             return self._finish(version)
+
+    def _cache(self, frame: Any) -> Any:
+        self.cached.append(frame.cache())
+        return frame
 
     # -- stages ------------------------------------------------------------------------------
 
@@ -237,7 +249,7 @@ class _Run:
             df, stats = labdata.read_adult(
                 self.spark, self.path, max_bad_fraction=1.0, header=header
             )
-            self.df = df.cache()
+            self.df = self._cache(df)
             reference = DataProfile.from_dict(baseline[0].profile) if baseline else None
             profile = profile_frame(
                 self.df,
@@ -268,7 +280,7 @@ class _Run:
         fraction = self.config.fresh_fraction
         train, fresh = self.df.randomSplit([1 - fraction, fraction], seed=self.config.seed)
         model = labpipe.fit_pipeline(
-            train.cache(), self.spec, self.config.model, params=self.config.params
+            self._cache(train), self.spec, self.config.model, params=self.config.params
         )
         estimator = model.stages[-2]
         summary = estimator.summary if getattr(estimator, "hasSummary", False) else None
@@ -279,7 +291,7 @@ class _Run:
             "model": self.config.model,
             "params": self.config.params,
         }
-        return model, fresh.cache()
+        return model, self._cache(fresh)
 
     def _judge_candidate(self, model: Any, fresh: Any, baseline: list, work: Path) -> None:
         """Evaluate, export and shadow-score the candidate; add the model checks to the report."""
@@ -361,7 +373,7 @@ class _Run:
             staging = self.registry.root / f".{FIXED_TEST_DIR}-{uuid.uuid4().hex[:8]}"
             fresh.write.parquet(str(staging))
             staging.rename(folder)
-        return self.spark.read.parquet(str(folder)).cache()
+        return self._cache(self.spark.read.parquet(str(folder)))
 
     def _save(self, work: Path) -> str:
         stats = self.stats

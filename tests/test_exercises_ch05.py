@@ -34,6 +34,7 @@ def test_margin_explains_the_usual_mistakes():
     assert "raised KeyError" in ex.q1.evaluate(dense).message
     assert "looks like a probability" in ex.q1.evaluate(probability).message
     assert "should be a function" in ex.q1.evaluate(1.5).message
+    assert "returned None: replace the `...`" in ex.q1.evaluate(lambda w, b, x: None).message
 
 
 def test_probability_accepts_sparks_sigmoid_and_catches_overflow_and_the_wrong_class():

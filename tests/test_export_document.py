@@ -42,6 +42,7 @@ def test_round_trip_scores_identically(specs, tmp_path):
     loaded = load_scorer(path)
     assert [loaded.predict(r) for r in ROWS] == [scorer.predict(r) for r in ROWS]
     assert not list(tmp_path.glob(".*tmp"))  # the temporary file was renamed away
+    assert path.stat().st_mode & 0o777 == 0o644
 
 
 def test_infinite_splits_travel_as_strings(tmp_path):

@@ -353,6 +353,9 @@ def test_comparison_figures_match_a_direct_count(models, rows, labels):
     )
     assert low < diff < high
     assert "champion" in str(report) and f"{report.agreement:.3f}" in str(report)
+    table = report.rows()
+    assert [row["arm"] for row in table] == ["champion", "challenger", "control"]
+    assert table[0]["requests"] == report.arms["champion"].requests
 
 
 def test_comparison_counts_shadow_errors_and_needs_outcomes_for_uplift(models, rows):

@@ -301,3 +301,51 @@ def test_labkit_serve_command_serves_without_spark_and_stops_cleanly(tmp_path, s
             process.kill()
     with pytest.raises(OSError):
         call(url, "GET", "/healthz")
+
+
+def test_a_broken_new_champion_keeps_the_old_one_serving(server, rows, scorers):
+    """A promoted version whose scorer file was damaged on disk must not take the service down."""
+    document = server.registry.get("1.1.0").scorer_path
+    document.write_text(document.read_text()[:500])  # cut off, as by a full disk
+    server.registry.promote("1.1.0", reason="damaged on purpose")
+    deadline = time.monotonic() + 10
+    while call(server.url, "GET", "/healthz")[1]["reload_error"] is None:
+        assert time.monotonic() < deadline, "the server never tried the new champion"
+        time.sleep(0.05)
+    health = call(server.url, "GET", "/healthz")[1]
+    assert health["champion"] == "1.0.0"
+    assert health["reload_error"].startswith("InvalidDocument")
+    status, answer = post(server.url, {"key": "k", "row": rows[0]})
+    assert status == 200 and answer["version"] == "1.0.0"
+    assert same_output(answer["output"], scorers["1.0.0"].predict(rows[0]))
+    server.registry.rollback(reason="back to the working model")
+    deadline = time.monotonic() + 10
+    while call(server.url, "GET", "/healthz")[1]["reload_error"] is not None:
+        assert time.monotonic() < deadline, "the error outlived the rollback"
+        time.sleep(0.05)
+
+
+def test_shutdown_finishes_a_request_in_flight(tmp_path, saved_models, rows, scorers):
+    """A request whose body is still arriving when shutdown starts is answered, not dropped."""
+    registry = make_registry(tmp_path / "registry", saved_models)
+    running = registry_server(registry, port=0).start()
+    body = json.dumps({"key": "k", "row": rows[0]}).encode()
+    host, port = running.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", "/predict")
+    connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body[:10])  # the handler is now waiting for the rest
+    time.sleep(0.3)
+    stopper = threading.Thread(target=running.shutdown)
+    stopper.start()
+    time.sleep(0.3)
+    assert stopper.is_alive(), "shutdown returned while a request was still in flight"
+    connection.send(body[10:])
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    stopper.join(timeout=10)
+    assert not stopper.is_alive()
+    assert response.status == 200
+    assert same_output(answer["output"], scorers["1.0.0"].predict(rows[0]))
+    with pytest.raises(OSError):
+        call(running.url, "GET", "/healthz")

@@ -89,3 +89,18 @@ def test_format_figures_renders_nested_values_as_json():
     assert format_figures({"shares": {"b": 0.5, "a": 0.25}, "n": None}) == (
         'shares={"a": 0.25, "b": 0.5}, n=None'
     )
+
+
+def test_whole_floats_print_as_integers_and_empty_figures_are_left_out():
+    report = GateReport(
+        [
+            CheckResult("input_size", "pass", "Fine.", {"baseline_median": 24421.0}),
+            CheckResult("shadow_run", "skip", "Not run.", blocking=False),
+        ]
+    )
+    assert str(report).splitlines() == [
+        "gate: PASS",
+        "[pass] input_size: Fine.",
+        "       compared: baseline_median=24421",
+        "[skip] shadow_run: Not run.",
+    ]

@@ -35,9 +35,13 @@ def _sigmoid(margin: float) -> float:
 
 def _call(fn: Callable[..., Any], name: str, *args: Any) -> Any:
     try:
-        return fn(*args)
+        result = fn(*args)
     except Exception as error:  # the learner's code may raise anything
         raise Incorrect(f"`{name}{args!r}` raised {type(error).__name__}: {error}.") from None
+    if result is None:
+        raise Incorrect(f"`{name}` returned None: replace the `...` in its body with your code "
+                        "and `return` the result.")  # fmt: skip
+    return result
 
 
 class MarginByHand(Exercise):
@@ -99,8 +103,10 @@ class ProbabilityOfYes(Exercise):
             raise Incorrect("`probability_of_yes` should be a function of one margin.")
         for margin in PROBABILITY_MARGINS:
             try:
-                got = answer(margin)
-            except OverflowError:
+                got = _call(answer, "probability_of_yes", margin)
+            except Incorrect as wrong:
+                if "OverflowError" not in str(wrong):
+                    raise
                 raise Incorrect(
                     f"probability_of_yes({margin}) overflowed: math.exp({-margin}) is too large "
                     "for Python, while Java's Math.exp returns infinity. Catch OverflowError."

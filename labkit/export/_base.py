@@ -240,6 +240,8 @@ def number_column(values: Any, column: str, stage: str) -> tuple[Any, Any]:
     out = np.empty(len(array), dtype=np.float64)
     nulls = np.zeros(len(array), dtype=bool)
     for i, value in enumerate(array.tolist()):
+        if _is_pandas_na(value):
+            value = None
         try:
             number = as_number(value, column, stage)
         except WrongFieldType as error:
@@ -249,3 +251,8 @@ def number_column(values: Any, column: str, stage: str) -> tuple[Any, Any]:
             number = math.nan
         out[i] = number
     return out, nulls
+
+
+def _is_pandas_na(value: Any) -> bool:
+    """pandas' ``pd.NA`` (nullable dtypes' missing value), without importing pandas."""
+    return type(value).__name__ == "NAType"

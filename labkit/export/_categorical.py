@@ -13,7 +13,7 @@ from typing import Any
 
 from labkit.errors import InvalidValue, WrongFieldType
 from labkit.export import _spec as S
-from labkit.export._base import HANDLE_INVALID, Batch, Stage, java_string, np
+from labkit.export._base import HANDLE_INVALID, Batch, Stage, _is_pandas_na, java_string, np
 
 _ABSENT = object()
 
@@ -149,7 +149,7 @@ class StringIndexerModel(Stage):
 
 def _null(value: Any) -> Any:
     """None for the ways a batch spells a missing category (None, pandas' NaN), else ``value``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or _is_pandas_na(value):
         return None
     return value
 

@@ -73,6 +73,7 @@ def write_document(scorer: Scorer, path: str | Path) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a model document is not secret
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -85,6 +85,7 @@ class ModelServer:
         self.poll_seconds = poll_seconds
         self.deployment = load()
         self.reload_error: str | None = None
+        self._failed_version: str | None = None
         self._stop = threading.Event()
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = False  # shutdown waits for requests in flight
@@ -109,15 +110,21 @@ class ModelServer:
         A failure to load keeps the current deployment serving and is kept in
         :attr:`reload_error` (shown by ``GET /healthz``).
         """
+        wanted = None
         try:
-            if self._champion_version() == self.deployment.router.champion.version:
+            wanted = self._champion_version()
+            if wanted == self.deployment.router.champion.version:
+                self.reload_error = self._failed_version = None  # e.g. rolled back
                 return False
+            if wanted == self._failed_version:
+                return False  # registry versions never change: loading it again would fail again
             fresh = self._load()
         except Exception as exc:  # noqa: BLE001 - a bad new model must not stop serving
             self.reload_error = f"{type(exc).__name__}: {exc}"
+            self._failed_version = wanted
             return False
         self.deployment = fresh  # one assignment: each request sees old or new, never half
-        self.reload_error = None
+        self.reload_error = self._failed_version = None
         return True
 
     def start(self) -> ModelServer:

@@ -72,6 +72,8 @@ class CheckResult:
 
 
 def _format_figure(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # a median of row counts: 24421, not 2.442e+04
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict | list):
@@ -84,8 +86,8 @@ def format_figures(figures: dict[str, Any]) -> str:
 
     Examples
     --------
-    >>> format_figures({"ratio": 2.000061, "rows": 65122})
-    'ratio=2, rows=65122'
+    >>> format_figures({"ratio": 2.000061, "rows": 65122, "median": 24421.0})
+    'ratio=2, rows=65122, median=24421'
     """
     return ", ".join(f"{key}={_format_figure(value)}" for key, value in figures.items())
 
@@ -178,7 +180,8 @@ class GateReport:
         lines = [f"gate: {self.verdict.upper()}"]
         for row in self.rows():
             lines.append(f"[{row['verdict']:>4}] {row['check']}: {row['reason']}")
-            lines.append(f"       compared: {row['figures']}")
+            if row["figures"]:
+                lines.append(f"       compared: {row['figures']}")
             if row["threshold"]:
                 lines.append(f"       threshold: {row['threshold']}")
         return "\n".join(lines)
