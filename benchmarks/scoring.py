@@ -20,6 +20,7 @@ Every ratio is against Spark measured in the same process, on the same rows.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -154,6 +155,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for name in args.models.split(","):
             table += run(name, spark, everything, rows, pdf, args, Path(workdir))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {load} (other work on the machine inflates "
+          "Spark's times more than the scorer's)")  # fmt: skip
     print("\n".join(table))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from labkit.data import ADULT_CATEGORICAL, ADULT_NUMERIC
-from labkit.export import check_parity, export, load_scorer
+from labkit.export import Scorer, check_parity, export, load_scorer
 
 pytest.importorskip("pyspark")
 
@@ -66,7 +66,8 @@ def _pipeline(kind):
         ohe = ft.OneHotEncoder(inputCols=[f"{c}_idx" for c in cats],
                                outputCols=[f"{c}_vec" for c in cats])  # fmt: skip
         asm = ft.VectorAssembler(inputCols=NUMS + [f"{c}_vec" for c in cats], outputCol="features")
-        return stages + [ohe, asm, cls.RandomForestClassifier(numTrees=8, maxDepth=5, seed=3)]
+        forest = cls.RandomForestClassifier(numTrees=8, maxDepth=5, seed=3, thresholds=[0.7, 0.3])
+        return stages + [ohe, asm, forest]
     if kind == "gbt_skip":  # rows with a null or unseen category are dropped
         cats, stages = _indexers("skip")
         asm = ft.VectorAssembler(inputCols=NUMS + [f"{c}_idx" for c in cats], outputCol="features")
@@ -89,7 +90,11 @@ def _pipeline(kind):
         ohe = ft.OneHotEncoder(inputCols=[f"{c}_idx" for c in cats],
                                outputCols=[f"{c}_vec" for c in cats])  # fmt: skip
         asm = ft.VectorAssembler(inputCols=NUMS + [f"{c}_vec" for c in cats], outputCol="features")
-        return stages + [ohe, asm, cls.NaiveBayes(smoothing=1.0)]
+        return stages + [
+            ohe,
+            asm,
+            cls.NaiveBayes(smoothing=1.0, thresholds=[1.0, 0.5, 0.5, 0.5, 0.4]),
+        ]
     raise ValueError(kind)
 
 
@@ -136,6 +141,19 @@ def test_skip_drops_exactly_the_rows_spark_drops(fitted, scored_rows):
     assert report.ok, str(report)
     assert expected > 3 * INJECTED  # the injected rows plus adult's own '?' values
     assert report.skipped == expected
+
+
+def test_parity_check_reports_a_wrong_scorer_row_by_row(fitted, adult_test):
+    model, folder = fitted("logistic_onehot")
+    specs = [stage.to_spec() for stage in load_scorer(folder).stages]
+    specs[-1]["intercepts"] = [specs[-1]["intercepts"][0] + 1e-9]  # a tiny, realistic slip
+    wrong = Scorer.from_specs(specs)
+    rows = adult_test.limit(300)
+    report = check_parity(model, wrong, rows, mode="rows")
+    assert not report.ok and report.mismatch_count >= 300  # every row's probability moved
+    first = report.mismatches[0]
+    assert first.row == 0 and first.what in ("probability (rows)", "raw (rows)")
+    assert "DISAGREE" in str(report) and f"row 0: {first.what}" in str(report)
 
 
 def test_labels_are_the_original_strings(fitted, adult_test):

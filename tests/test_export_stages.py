@@ -278,3 +278,12 @@ def test_batch_accepts_pandas_frames_with_nullable_dtypes():
         {"color": "blue", "size": 3},
     ]
     assert repr(batch.to_list()) == repr([scorer.predict(r) for r in rows])
+
+
+@pytest.mark.parametrize("module", ["_categorical", "_numeric", "_linear", "codegen"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"labkit.export.{module}"))
+    assert result.attempted > 0 and result.failed == 0

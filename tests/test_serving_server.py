@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_serving_router import saved_versions
 
-from labkit.errors import ModelNotFound
+from labkit.errors import ModelNotFound, ServingError
 from labkit.registry import Registry
 from labkit.serving import ScoringLog, read_scoring_log
 from labkit.serving.log import plain_output
@@ -349,3 +349,9 @@ def test_shutdown_finishes_a_request_in_flight(tmp_path, saved_models, rows, sco
     assert same_output(answer["output"], scorers["1.0.0"].predict(rows[0]))
     with pytest.raises(OSError):
         call(running.url, "GET", "/healthz")
+
+
+def test_a_port_in_use_is_reported_with_the_fix(server):
+    taken = server.port
+    with pytest.raises(ServingError, match=rf"cannot listen on 127.0.0.1:{taken}: .*another port"):
+        registry_server(server.registry, port=taken)

@@ -119,9 +119,7 @@ class StringIndexerModel(Stage):
             if col not in batch.cols:
                 continue
             values = batch.cols[col]
-            codes = np.fromiter(
-                (self._batch_code(v, lookup) for v in values.tolist()), np.float64, len(values)
-            )
+            codes = self._batch_codes(values, lookup)
             invalid = codes < 0
             if invalid.any():
                 if self.handle_invalid == "keep":
@@ -137,6 +135,17 @@ class StringIndexerModel(Stage):
                         raise InvalidValue(f"row {first}: {why}")
                     codes[invalid] = 0.0
             batch.cols[out] = codes
+
+    def _batch_codes(self, values: Any, lookup: dict[str, float]) -> Any:
+        """Each value's index, -1 where it is null or unknown (dict lookups run in C)."""
+        items = values.tolist()
+        try:
+            found = np.array(list(map(lookup.get, items)), dtype=np.float64)  # None -> NaN
+        except TypeError:  # an unhashable value: look each one up the slow way
+            found = np.full(len(items), np.nan)
+        for i in np.flatnonzero(np.isnan(found)).tolist():  # misses: numbers, nulls, unseen
+            found[i] = self._batch_code(items[i], lookup)
+        return found
 
     def _batch_code(self, value: Any, lookup: dict[str, float]) -> float:
         if type(value) is str:

@@ -104,7 +104,7 @@ def check_parity(
     Examples
     --------
     >>> report = check_parity(model, load_scorer("models/adult-lr"), test)   # doctest: +SKIP
-    >>> report.ok
+    >>> report.ok                                                                # doctest: +SKIP
     True
     """
     if mode not in ("both", "rows", "batch"):

@@ -339,11 +339,10 @@ class Scorer:
                     None if d else v for v, d in zip(batch.cols[self.label_col], dead, strict=True)
                 ]
             elif self.classes is not None:
-                names = self.classes
-                labels = [
-                    None if d or not 0 <= p < len(names) else names[int(p)]
-                    for p, d in zip(prediction.tolist(), dead.tolist(), strict=True)
-                ]
+                names = np.asarray([*self.classes, None], dtype=object)
+                known = ~dead & (prediction >= 0) & (prediction < len(self.classes))
+                index = np.where(known, np.nan_to_num(prediction), len(self.classes))
+                labels = names[index.astype(np.int64)].tolist()
         return BatchPrediction(
             prediction, probability, raw, labels, dict(sorted(batch.dropped.items()))
         )

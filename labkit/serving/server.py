@@ -31,7 +31,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from labkit.errors import BadRequest, LabkitError
+from labkit.errors import BadRequest, LabkitError, ServingError
 from labkit.serving.requests import parse_predict_request
 from labkit.serving.router import Router
 
@@ -87,7 +87,13 @@ class ModelServer:
         self.reload_error: str | None = None
         self._failed_version: str | None = None
         self._stop = threading.Event()
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        try:
+            self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        except OSError as exc:
+            raise ServingError(
+                f"cannot listen on {host}:{port}: {exc.strerror}. Is another server using the "
+                "port? Stop it, or pick another port (0 picks a free one)."
+            ) from exc
         self._httpd.daemon_threads = False  # shutdown waits for requests in flight
         self._httpd.model_server = self  # type: ignore[attr-defined]
         self._httpd.access_log = access_log  # type: ignore[attr-defined]

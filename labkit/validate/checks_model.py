@@ -148,13 +148,14 @@ def check_shadow(
     invalid = sum(not is_valid(s) for s in candidate)
     agreement = sum(a[0] == b[0] for a, b in both) / len(both) if both else 0.0
     distance = js_distance(score_histogram(champion), score_histogram(candidate))
-    spike = top_score_share(candidate)
+    spike, usual_spike = top_score_share(candidate), top_score_share(champion)
     figures = {"rows": len(candidate), "agreement": round(agreement, 4), "invalid": invalid,
                "score_js": round(distance, 4), "top_score_share": round(spike, 4),
-               "champion_top_score_share": round(top_score_share(champion), 4)}  # fmt: skip
+               "champion_top_score_share": round(usual_spike, 4)}  # fmt: skip
     threshold = (
         f"agreement >= {rule.min_agreement}, invalid <= {rule.max_invalid}, "
-        f"score JS <= {rule.max_score_js}, top score share <= {rule.max_identical_share}"
+        f"score JS <= {rule.max_score_js}, "
+        f"top score share <= champion's + {rule.max_top_score_increase}"
     )
     problems = []
     if invalid > rule.max_invalid:
@@ -163,8 +164,11 @@ def check_shadow(
         problems.append(f"the models agree on only {agreement:.1%} of rows")
     if distance > rule.max_score_js:
         problems.append(f"the score distribution moved (JS {distance:.3f})")
-    if spike > rule.max_identical_share:
-        problems.append(f"{spike:.0%} of rows share one score: the model collapsed")
+    if spike - usual_spike > rule.max_top_score_increase:
+        problems.append(
+            f"{spike:.0%} of rows share one score (champion: {usual_spike:.0%}): "
+            "the model collapsed"
+        )
     if problems:
         return CheckResult("shadow_run", FAIL, "; ".join(problems) + ".", figures, threshold)
     reason = f"Agree on {agreement:.1%} of {len(candidate):,} rows; score shapes alike."

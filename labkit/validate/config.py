@@ -144,14 +144,17 @@ class ShadowRule:
     ``min_agreement`` 0.9: retrains on similar data agree on well over 90% of
     rows; below that the new model is a different model. ``max_invalid`` 0:
     a missing or impossible score is a bug. ``max_score_js`` 0.2: the shape of
-    the probabilities may move a little, not change. ``max_identical_share``
-    0.5: when one score covers half the rows, the model has collapsed.
+    the probabilities may move a little, not change. ``max_top_score_increase``
+    0.25: the share of rows on the single most common score may grow by at most
+    25 points over the champion's. A collapsed model puts most rows on one
+    value; trees already have plateaus (a leaf per score), so the comparison is
+    with the champion, not with zero.
     """
 
     min_agreement: float = 0.9
     max_invalid: int = 0
     max_score_js: float = 0.2
-    max_identical_share: float = 0.5
+    max_top_score_increase: float = 0.25
 
 
 @dataclass(frozen=True)

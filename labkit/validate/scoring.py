@@ -1,8 +1,8 @@
 """The figures the model checks compare: metrics from Spark, scores from exported scorers.
 
-:func:`evaluate` measures a fitted pipeline on labelled rows in Spark (AUC on
-the *probability* column: on trees ``rawPrediction`` holds leaf counts and
-gives a wrong AUC). :func:`shadow_scores` runs an exported scorer on plain
+:func:`evaluate` measures a fitted pipeline on labelled rows in Spark (the exact
+AUC on the *probability* column: on trees ``rawPrediction`` holds leaf counts
+and gives a wrong AUC). :func:`shadow_scores` runs an exported scorer on plain
 rows and turns every answer into a ``(prediction, probability)`` pair, or
 ``None`` when the scorer failed on that row, which is what the shadow check
 counts as an invalid result.
@@ -51,8 +51,10 @@ def evaluate(model: Any, df: Any, spec: Any) -> dict[str, float]:
         F.col("probability"),
     )
     scored = scored.cache()
+    # numBins=0: the exact curve. Spark's default down-sampling bins sorted scores per
+    # partition, so the AUC would move in the 6th digit with the data's partitioning.
     auc = BinaryClassificationEvaluator(
-        rawPredictionCol="probability", labelCol="label", metricName="areaUnderROC"
+        rawPredictionCol="probability", labelCol="label", metricName="areaUnderROC", numBins=0
     ).evaluate(scored)
     counts = scored.agg(
         F.count("*").alias("rows"),
