@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -179,6 +180,7 @@ class Registry:
     def __init__(self, root: str | Path, *, lock_timeout: float = 600.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
+        self._holder: int | None = None  # thread id holding the lock through this object
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -239,22 +241,22 @@ class Registry:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the registry's writer lock for the block (re-entrant within one object)."""
-        if getattr(self, "_held", 0):
-            self._held += 1
-            try:
-                yield
-            finally:
-                self._held -= 1
+        """Hold the registry's writer lock for the block.
+
+        Re-entrant for the thread that holds it; other threads and processes wait
+        (each opens its own lock file handle, and ``flock`` serialises those).
+        """
+        if self._holder == threading.get_ident():
+            yield
             return
         self._init()
         with open(self.root / ".lock", "a+") as handle:
             self._acquire(handle)
-            self._held = 1
+            self._holder = threading.get_ident()
             try:
                 yield
             finally:
-                self._held = 0
+                self._holder = None
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def add(

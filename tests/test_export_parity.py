@@ -66,7 +66,9 @@ def _pipeline(kind):
         ohe = ft.OneHotEncoder(inputCols=[f"{c}_idx" for c in cats],
                                outputCols=[f"{c}_vec" for c in cats])  # fmt: skip
         asm = ft.VectorAssembler(inputCols=NUMS + [f"{c}_vec" for c in cats], outputCol="features")
-        forest = cls.RandomForestClassifier(numTrees=8, maxDepth=5, seed=3, thresholds=[0.7, 0.3])
+        forest = cls.RandomForestClassifier(numTrees=8, maxDepth=5, seed=3).setThresholds(
+            [0.7, 0.3]
+        )
         return stages + [ohe, asm, forest]
     if kind == "gbt_skip":  # rows with a null or unseen category are dropped
         cats, stages = _indexers("skip")

@@ -295,3 +295,18 @@ def test_models_command_lists_shows_promotes_and_rolls_back(registry, saved_mode
     assert json.loads(capsys.readouterr().out)["data_sha256"] == "aa"
     assert cli.main(["models", "show", "--registry", root]) == 2
     assert "needs a version" in capsys.readouterr().err
+
+
+def test_one_registry_object_shared_by_threads_still_serialises(registry, saved_models):
+    names: list[str] = []
+
+    def add(data: str) -> None:
+        names.append(registry.add(*saved_models[0], _meta(data)).version)
+
+    threads = [threading.Thread(target=add, args=(d,)) for d in ("x", "y", "z")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(names) == ["1.0.0", "1.1.0", "1.2.0"]
+    assert registry.incomplete() == []

@@ -121,7 +121,7 @@ def profile_frame(
     missing_edges = [c for c in numeric if c not in edges]
     edges.update(_decile_edges(df, missing_edges))
     return DataProfile(
-        rows=df.count(),
+        rows=sum(counts[label].values()),  # every row has one label value (or <missing>)
         columns=columns,
         categories={c: counts[c] for c in categorical},
         histograms=_histograms(df, edges),
