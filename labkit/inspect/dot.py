@@ -8,7 +8,7 @@ from typing import Any
 
 from labkit.inspect._labels import NodeLabeller
 from labkit.inspect._nodes import TreeNode
-from labkit.inspect._resolve import tree_view
+from labkit.inspect._resolve import TreeView, tree_view
 from labkit.pipeline import Feature
 
 _GRAPH_ATTR = {"ranksep": "0.35", "nodesep": "0.25"}
@@ -53,9 +53,14 @@ def draw_tree(
     >>> graph.source.count("samples =")
     7
     """
+    view = tree_view(model, tree=tree, feature_names=feature_names, class_names=class_names)
+    return render_graph(view, max_depth=max_depth, precision=precision)
+
+
+def render_graph(view: TreeView, *, max_depth: int | None = None, precision: int = 3) -> Any:
+    """The ``graphviz.Digraph`` of an already read :class:`TreeView`."""
     import graphviz
 
-    view = tree_view(model, tree=tree, feature_names=feature_names, class_names=class_names)
     labeller = NodeLabeller(view, precision=precision)
     graph = graphviz.Digraph(
         "tree", graph_attr=_GRAPH_ATTR, node_attr=_NODE_ATTR, edge_attr=_EDGE_ATTR

@@ -7,7 +7,7 @@ from typing import Any
 
 from labkit.inspect._labels import NodeLabeller
 from labkit.inspect._nodes import TreeNode
-from labkit.inspect._resolve import tree_view
+from labkit.inspect._resolve import TreeView, tree_view
 from labkit.pipeline import Feature
 
 
@@ -53,6 +53,11 @@ def debug_string(
        ... 15 nodes, mostly <=50K
     """
     view = tree_view(model, tree=tree, feature_names=feature_names, class_names=class_names)
+    return render_text(view, max_depth=max_depth, precision=precision)
+
+
+def render_text(view: TreeView, *, max_depth: int | None = None, precision: int = 4) -> str:
+    """The debug string of an already read :class:`TreeView`."""
     labeller = NodeLabeller(view, precision=precision)
     header = f"{view.model_name}: depth={view.root.depth}, numNodes={view.root.size}"
     if view.class_names is not None:
