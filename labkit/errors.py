@@ -24,7 +24,9 @@ inherit from the built-in exception a caller would already catch, so
     │   ├── UnknownModelKind
     │   ├── NotATreeModel (TypeError)
     │   ├── FeatureNamesMismatch
-    │   └── BadGrid
+    │   ├── BadGrid
+    │   ├── MisleadingEvaluator
+    │   └── HeldOutReused
     ├── ServingError
     │   ├── InvalidBands (ValueError)
     │   ├── InvalidRouting (ValueError)
@@ -209,6 +211,14 @@ class FeatureNamesMismatch(ModelError):
 
 class BadGrid(ModelError):
     """A parameter grid, fold count or metric for tuning cannot work."""
+
+
+class MisleadingEvaluator(ModelError):
+    """An evaluator would score a model from the wrong column (a tree's leaf counts)."""
+
+
+class HeldOutReused(ModelError):
+    """A held-out test set was asked for a second score; the first one was the honest one."""
 
 
 class ExportError(LabkitError, ValueError):

@@ -31,8 +31,10 @@ START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 15.0
 
 #: JupyterLab settings for a quiet, offline, predictable screen: no news
-#: pop-up (it would ask for the internet), no update check.
+#: pop-up (it would ask for the internet), no update check, and every cell
+#: kept in the page (JupyterLab 4 otherwise renders only the visible ones).
 _SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
         "checkForUpdates": False,
