@@ -1,6 +1,7 @@
 """The codelab's path from CSV to model, as one script whose results are JSON.
 
-Run it once in local mode and once with ``LABKIT_SPARK_MASTER=spark://...``
+Each step uses labkit's own API (``pipeline``, ``tuning``, ``export``,
+``retrain``), as the notebooks do. Run it once in local mode and once with ``LABKIT_SPARK_MASTER=spark://...``
 (each run is its own process: a SparkSession's master cannot change once the
 JVM is up) and compare the two JSON files: the same code must give the same
 tree and the same metrics on a laptop and on a cluster.
@@ -23,111 +24,99 @@ import time
 from pathlib import Path
 from typing import Any
 
-from labkit.data import ADULT_CATEGORICAL, ADULT_FILES, ADULT_LABEL, ADULT_NUMERIC, read_adult
+from labkit import pipeline as labpipe
+from labkit.data import ADULT_FILES, read_adult
+from labkit.export import check_parity, load_scorer
+from labkit.retrain import RetrainConfig, retrain
 from labkit.session import get_spark
+from labkit.tuning import cross_validate, evaluate
 
 SEED = 42
-MAX_BINS = 64  # native-country has 42 values, more than Spark's default 32
 DEPTHS = (3, 6)
 FOLDS = 2
+#: The retrain job trains a tree too: its fit is exact arithmetic on counts.
+RETRAIN_CONFIG = {"training": {"model": "decision_tree", "params": {"maxDepth": 5}, "seed": SEED}}
 
 
-def build_pipeline(max_depth: int = 5):
-    """Indexers for the categories and the label, an assembler, and a decision tree."""
-    from pyspark.ml import Pipeline
-    from pyspark.ml.classification import DecisionTreeClassifier
-    from pyspark.ml.feature import StringIndexer, VectorAssembler
+def tune(train, spec) -> tuple[dict[str, Any], Any]:
+    """Cross-validate tree depth with labkit; report every candidate, not only the chosen one."""
+    from pyspark.ml.tuning import ParamGridBuilder
 
-    indexed = [f"{c}_idx" for c in ADULT_CATEGORICAL]
-    return Pipeline(
-        stages=[
-            StringIndexer(inputCols=list(ADULT_CATEGORICAL), outputCols=indexed,
-                          handleInvalid="keep"),
-            StringIndexer(inputCol=ADULT_LABEL, outputCol="label"),
-            VectorAssembler(inputCols=[*ADULT_NUMERIC, *indexed], outputCol="features"),
-            DecisionTreeClassifier(maxDepth=max_depth, maxBins=MAX_BINS, seed=SEED),
-        ]
-    )  # fmt: skip
-
-
-def evaluate(predictions) -> dict[str, float]:
-    """AUC from probabilities (a tree's rawPrediction holds counts) and accuracy."""
-    from pyspark.ml.evaluation import (
-        BinaryClassificationEvaluator,
-        MulticlassClassificationEvaluator,
+    pipeline = labpipe.build_pipeline(
+        spec,
+        "decision_tree",
+        params={"seed": SEED},
+        max_bins=labpipe.required_max_bins(train, spec),
     )
-
-    auc = BinaryClassificationEvaluator(rawPredictionCol="probability", metricName="areaUnderROC")
-    accuracy = MulticlassClassificationEvaluator(metricName="accuracy")
-    return {"auc": auc.evaluate(predictions), "accuracy": accuracy.evaluate(predictions)}
-
-
-def tune(train) -> dict[str, Any]:
-    """Cross-validate tree depth; report every candidate, not only the best."""
-    from pyspark.ml.evaluation import BinaryClassificationEvaluator
-    from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
-
-    pipeline = build_pipeline()
-    tree = pipeline.getStages()[-1]
+    tree = pipeline.getStages()[-2]
     grid = ParamGridBuilder().addGrid(tree.maxDepth, list(DEPTHS)).build()
-    cv = CrossValidator(
-        estimator=pipeline,
-        estimatorParamMaps=grid,
-        evaluator=BinaryClassificationEvaluator(rawPredictionCol="probability"),
-        numFolds=FOLDS,
-        seed=SEED,
+    result = cross_validate(
+        pipeline, grid, train, folds=FOLDS, seed=SEED, simpler=["maxDepth"], progress=None
     )
-    model = cv.fit(train)
-    best = model.bestModel.stages[-1]
+    table = result.table.drop(columns=["fit_seconds"]).to_dict(orient="records")
+    return {"candidates": table, "chosen": result.chosen_params}, result.model
+
+
+def export_and_score(model, test, folder: Path) -> dict[str, Any]:
+    """Save the model, score the test set outside Spark, and check parity with Spark."""
+    model.write().overwrite().save(str(folder))
+    scorer = load_scorer(folder)
+    parity = check_parity(model, scorer, test, mode="batch")
+    batch = scorer.predict_batch(test.drop("income").toPandas())
     return {
-        "candidates": [
-            {"max_depth": depth, "mean_auc": mean}
-            for depth, mean in zip(DEPTHS, model.avgMetrics, strict=True)
-        ],
-        "best_max_depth": best.getMaxDepth(),
-        "best_model": model.bestModel,
+        "parity_ok": parity.ok,
+        "rows_compared": parity.compared,
+        "predicted_over_50k": int(sum(label == ">50K" for label in batch.label)),
+    }
+
+
+def retrain_once(spark, train_path: Path, registry: Path) -> dict[str, Any]:
+    """One scheduled retrain into an empty registry: outcome, version, metrics, checks."""
+    result = retrain(spark, train_path, registry, RetrainConfig.from_dict(RETRAIN_CONFIG))
+    return {
+        "outcome": result.outcome,
+        "version": result.version,
+        "metrics": result.record.metrics,
+        "checks": {c.name: c.verdict for c in result.report.results},
     }
 
 
 def run(train_path: Path, work: Path) -> dict[str, Any]:
-    """Load, fit, evaluate, tune, save and reload; return what must match across masters."""
+    """Load, fit, tune, export, retrain; return what must match across masters."""
     spark = get_spark("labkit-codelab-path")
+    spec = labpipe.adult_spec()
     timings: dict[str, float] = {}
-    started = time.perf_counter()
+    mark = time.perf_counter()
 
     train, stats = read_adult(spark, train_path)
     train = train.cache()
-    test, _ = read_adult(spark, ADULT_FILES["test"].path)
-    test = test.cache()
-    timings["load"] = time.perf_counter() - started
+    test = read_adult(spark, ADULT_FILES["test"].path)[0].cache()
+    labelled_test = labpipe.index_label(test, spec)
+    timings["load"], mark = time.perf_counter() - mark, time.perf_counter()
 
-    mark = time.perf_counter()
-    model = build_pipeline().fit(train)
-    metrics = evaluate(model.transform(test))
-    timings["fit"] = time.perf_counter() - mark
+    model = labpipe.fit_pipeline(train, spec, "decision_tree", params={"maxDepth": 5, "seed": SEED})
+    test_auc = evaluate(model, labelled_test)
+    timings["fit"], mark = time.perf_counter() - mark, time.perf_counter()
 
-    mark = time.perf_counter()
-    tuning = tune(train)
-    timings["tune"] = time.perf_counter() - mark
+    tuning, chosen = tune(labpipe.index_label(train, spec), spec)
+    timings["tune"], mark = time.perf_counter() - mark, time.perf_counter()
 
-    mark = time.perf_counter()
-    saved = work / "best_model"
-    tuning.pop("best_model").write().overwrite().save(str(saved))
-    from pyspark.ml import PipelineModel
+    exported = export_and_score(chosen, test, work / "chosen_model")
+    timings["export"], mark = time.perf_counter() - mark, time.perf_counter()
 
-    reloaded = PipelineModel.load(str(saved))
-    reloaded_metrics = evaluate(reloaded.transform(test))
-    timings["save_load"] = time.perf_counter() - mark
+    retrained = retrain_once(spark, train_path, work / "registry")
+    timings["retrain"] = time.perf_counter() - mark
 
     return {
         "master": spark.sparkContext.master,
         "default_parallelism": spark.sparkContext.defaultParallelism,
         "train_partitions": train.rdd.getNumPartitions(),
         "rows": {"read": stats.rows_read, "kept": stats.rows_kept, "test": test.count()},
-        "tree": model.stages[-1].toDebugString,
-        "metrics": metrics,
+        "tree": model.stages[-2].toDebugString,
+        "metrics": {"test_auc": test_auc},
         "tuning": tuning,
-        "reloaded_metrics": reloaded_metrics,
+        "export": exported,
+        "retrain": retrained,
         "timings_s": timings,
     }
 

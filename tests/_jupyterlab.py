@@ -24,7 +24,6 @@ import urllib.request
 from pathlib import Path
 
 import psutil
-
 from _cluster import free_port, tail
 
 START_TIMEOUT_S = 90.0
