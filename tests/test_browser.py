@@ -17,6 +17,7 @@ import re
 import shutil
 import struct
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -32,9 +33,15 @@ RUN_ALL_TIMEOUT_MS = 150_000
 CODE_CELL = ".jp-CodeCell"
 ERROR_OUTPUT = "[data-mime-type='application/vnd.jupyter.error']"
 
-_ALL_PROMPTS_NUMBERED = """() => {
-    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+#: Run All has finished when every code cell has a number, or it has stopped
+#: at an error (JupyterLab then leaves the later cells unnumbered).
+_RUN_ALL_FINISHED = """() => {
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .map(p => p.textContent.trim());
+    if (prompts.length === 0 || prompts.some(p => p === '[*]:')) return false;
+    const errors = document.querySelectorAll(
+        ".jp-CodeCell [data-mime-type='application/vnd.jupyter.error']").length;
+    return errors > 0 || prompts.every(p => /^\\[\\d+\\]:$/.test(p));
 }"""
 
 
@@ -97,7 +104,15 @@ def page_after_run_all(tmp_path_factory, chapter):
             )
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            page.wait_for_function(_ALL_PROMPTS_NUMBERED, timeout=RUN_ALL_TIMEOUT_MS)
+            try:
+                page.wait_for_function(_RUN_ALL_FINISHED, timeout=RUN_ALL_TIMEOUT_MS)
+            except sync_api.TimeoutError:
+                page.screenshot(path=str(folder / "timeout.png"))
+                pytest.fail(
+                    f"Run All did not finish within {RUN_ALL_TIMEOUT_MS // 1000} s; prompts: "
+                    f"{page.locator('.jp-CodeCell .jp-InputPrompt').all_inner_texts()}; "
+                    f"screenshot {folder / 'timeout.png'}, server log {lab.log}"
+                )
             screenshot = take_screenshot(page, folder / "jupyterlab.png")
             yield Observed.from_page(page, screenshot, lab)
         finally:
@@ -115,11 +130,19 @@ def take_screenshot(page, path: Path) -> Path:
     return path
 
 
+@dataclass
 class Observed:
     """What the page showed after Run All, read while the server was still up."""
 
-    def __init__(self, **fields) -> None:
-        self.__dict__.update(fields)
+    prompts: list[str]
+    error_cells: list[int]
+    error_texts: list[str]
+    svg_sources: list[str]
+    svg_widths: list[int]
+    screenshot: Path
+    server_process: psutil.Process
+    kernel_processes: list[psutil.Process]
+    server: JupyterLab
 
     @classmethod
     def from_page(cls, page, screenshot: Path, lab: JupyterLab) -> Observed:

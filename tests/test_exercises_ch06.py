@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.data import ADULT_CATEGORICAL, ADULT_FILES, ADULT_LABEL, ADULT_NUMERIC, read_adult
+from labkit.data import ADULT_FILES, read_adult
 from labkit.exercises import ch06 as ex
 from labkit.retrain import RetrainConfig
 from labkit.sabotage import make_sabotaged
 from labkit.validate import checks_data
 from labkit.validate.config import GateConfig
 from labkit.validate.history import RunRecord
-from labkit.validate.profile import profile_frame
+from labkit.validate.profile import profile_adult
 from labkit.validate.report import GateReport
 
 TRAIN = ADULT_FILES["train"].path
 RULES = GateConfig()
 
 
-def _profile(df, reference=None):
-    return profile_frame(
-        df,
-        label=ADULT_LABEL,
-        categorical=ADULT_CATEGORICAL,
-        numeric=ADULT_NUMERIC,
-        reference=reference,
-    )
+_profile = profile_adult
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from labkit.data import (
     ADULT_CATEGORICAL,
     ADULT_COLUMNS,
     ADULT_FILES,
-    ADULT_LABEL,
     ADULT_NUMERIC,
     ReadStats,
 )
@@ -16,19 +15,12 @@ from labkit.validate import checks_data
 from labkit.validate.config import GateConfig
 from labkit.validate.history import RunRecord
 from labkit.validate.layout import Layout, check_layout, probe_layout
-from labkit.validate.profile import DataProfile, profile_frame
+from labkit.validate.profile import DataProfile, profile_adult
 
 RULES = GateConfig()
 
 
-def _profile(df, reference=None) -> DataProfile:
-    return profile_frame(
-        df,
-        label=ADULT_LABEL,
-        categorical=ADULT_CATEGORICAL,
-        numeric=ADULT_NUMERIC,
-        reference=reference,
-    )
+_profile = profile_adult
 
 
 @pytest.fixture(scope="module")

@@ -13,26 +13,18 @@ from labkit.validate.profile import (
     DataProfile,
     js_distance,
     linf_distance,
-    profile_frame,
+    profile_adult,
 )
 
 
 @pytest.fixture(scope="module")
 def train_profile(adult_train):
-    return profile_frame(
-        adult_train, label=ADULT_LABEL, categorical=ADULT_CATEGORICAL, numeric=ADULT_NUMERIC
-    )
+    return profile_adult(adult_train)
 
 
 @pytest.fixture(scope="module")
 def test_profile(adult_test, train_profile):
-    return profile_frame(
-        adult_test,
-        label=ADULT_LABEL,
-        categorical=ADULT_CATEGORICAL,
-        numeric=ADULT_NUMERIC,
-        reference=train_profile,
-    )
+    return profile_adult(adult_test, reference=train_profile)
 
 
 @pytest.fixture(scope="module")

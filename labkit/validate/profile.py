@@ -236,3 +236,22 @@ def js_distance(a: list[int] | dict[str, int], b: list[int] | dict[str, int]) ->
         if q > 0:
             divergence += 0.5 * q * math.log2(q / m)
     return round(math.sqrt(max(divergence, 0.0)), 12)
+
+
+def profile_adult(df: DataFrame, reference: DataProfile | None = None) -> DataProfile:
+    """Profile a DataFrame in the Adult layout (``labkit.data``'s columns and label).
+
+    Examples
+    --------
+    >>> profile_adult(load_adult(spark, "test")).rows  # doctest: +SKIP
+    16281
+    """
+    from labkit.data import ADULT_CATEGORICAL, ADULT_LABEL, ADULT_NUMERIC
+
+    return profile_frame(
+        df,
+        label=ADULT_LABEL,
+        categorical=ADULT_CATEGORICAL,
+        numeric=ADULT_NUMERIC,
+        reference=reference,
+    )
