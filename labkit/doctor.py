@@ -8,6 +8,7 @@ command exits 1 when any check failed.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from labkit import data
 from labkit.errors import LabkitError
-from labkit.session import check_java, get_spark, resolve_master
+from labkit.session import MASTER_ENV, check_java, get_spark, resolve_master
 
 MIN_PYTHON = (3, 11)
 
@@ -81,7 +82,12 @@ def check_spark() -> CheckResult:
         return CheckResult("Spark", False, f"could not run a job on {master}: {error}",
                            "Fix Java first; on a cluster check LABKIT_SPARK_MASTER.")  # fmt: skip
     ok = count == 1000
-    detail = f"{spark.version}, master {spark.sparkContext.master}, counted {count} rows"
+    origin = (
+        f"from {MASTER_ENV}"
+        if os.environ.get(MASTER_ENV)
+        else f"default; set {MASTER_ENV} to use a cluster"
+    )
+    detail = f"{spark.version}, master {spark.sparkContext.master} ({origin}), counted {count} rows"
     return CheckResult("Spark", ok, detail, "Spark miscounted: report this as a bug.")
 
 

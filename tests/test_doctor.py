@@ -41,4 +41,5 @@ def test_console_script_exit_code_and_output(tmp_path):
                             text=True, env=env, timeout=300)  # fmt: skip
     assert result.returncode == 1
     assert "[FAIL] Data" in result.stdout and "Some checks failed" in result.stdout
-    assert "[ok] Spark" in result.stdout and "master local[1]" in result.stdout
+    assert "[ok] Spark" in result.stdout
+    assert "master local[1] (from LABKIT_SPARK_MASTER)" in result.stdout
