@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("labkit.export.cli", "Score JSON lines with an exported model, without Spark."),
     "serve": ("labkit.serving.serve", "Serve the registry's champion over HTTP, without Spark."),
     "retrain": ("labkit.retrain", "Retrain on new data, run the gate, promote or hold."),
-    "models": ("labkit.registry", "List, show, promote and roll back model versions."),
+    "models": ("labkit.models_cli", "List, show, promote and roll back model versions."),
 }
 
 
