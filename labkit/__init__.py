@@ -9,12 +9,39 @@ Examples
 >>> scorer = load_scorer("models/adult.json")  # doctest: +SKIP
 """
 
-from labkit.data import ReadStats, load_adult, read_adult, read_csv
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from labkit.errors import LabkitError
-from labkit.export import check_parity, load_scorer
-from labkit.registry import Registry
-from labkit.serving import Router
-from labkit.session import get_spark
+
+#: Public name -> the module that defines it, imported on first use (PEP 562), so
+#: ``import labkit`` loads neither Spark nor a POSIX-only module nor numpy.
+_LAZY = {
+    "ReadStats": "labkit.data",
+    "load_adult": "labkit.data",
+    "read_adult": "labkit.data",
+    "read_csv": "labkit.data",
+    "check_parity": "labkit.export",
+    "load_scorer": "labkit.export",
+    "Registry": "labkit.registry",
+    "Router": "labkit.serving",
+    "get_spark": "labkit.session",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "LabkitError",

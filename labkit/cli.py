@@ -19,8 +19,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("labkit.doctor", "Check that this machine can run the codelab, with fixes."),
     "score": ("labkit.export.cli", "Score JSON lines with an exported model, without Spark."),
     "serve": ("labkit.serving.serve", "Serve the registry's champion over HTTP, without Spark."),
+    "init": ("labkit.init", "Inspect a CSV file and write a commented retrain config to review."),
     "retrain": ("labkit.retrain", "Retrain on new data, run the gate, promote or hold."),
     "models": ("labkit.models_cli", "List, show, promote and roll back model versions."),
+    "connect-server": (
+        "labkit.connect_server",
+        "Run a Spark Connect server for a room, so attendees need no Java.",
+    ),
 }
 
 

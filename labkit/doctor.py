@@ -3,6 +3,10 @@
 ``labkit doctor`` (and chapter 00) runs each check in order: Python, Java,
 Spark, Graphviz, the data files. A check that fails prints its fix; the
 command exits 1 when any check failed.
+
+With a Spark Connect server configured (``$LABKIT_SPARK_REMOTE``), Spark runs
+on that server: Java is not needed here, and the doctor checks the server
+instead (reachable, same Spark version, and that it can read the data).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from dataclasses import dataclass
 
 from labkit import data
 from labkit.errors import LabkitError
-from labkit.session import MASTER_ENV, check_java, get_spark, resolve_master
+from labkit.session import (
+    MASTER_ENV,
+    REMOTE_ENV,
+    check_java,
+    get_spark,
+    resolve_master,
+    resolve_remote,
+)
 
 MIN_PYTHON = (3, 11)
 
@@ -63,7 +74,10 @@ def check_python() -> CheckResult:
 
 
 def check_java_runtime() -> CheckResult:
-    """A Java 17+ runtime for Spark."""
+    """A Java 17+ runtime for Spark (not needed when Spark runs on a Connect server)."""
+    remote = resolve_remote()
+    if remote:
+        return CheckResult("Java", True, f"not needed: Spark runs on the server at {remote}")
     try:
         java = check_java()
     except LabkitError as error:
@@ -72,23 +86,60 @@ def check_java_runtime() -> CheckResult:
     return CheckResult("Java", True, f"{java.version} ({java.executable})")
 
 
-def check_spark() -> CheckResult:
-    """Spark starts and runs a job on the configured master."""
+def spark_mode() -> str:
+    """Where Spark runs, in words, and which setting chose it (also printed by chapter 00).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop("LABKIT_SPARK_REMOTE", None) and None
+    >>> os.environ.pop("LABKIT_SPARK_MASTER", None) and None
+    >>> spark_mode()
+    'local mode on this machine (local[*]; set LABKIT_SPARK_MASTER to use a cluster)'
+    """
+    remote = resolve_remote()
+    if remote:
+        return f"Spark Connect: a thin client of the server at {remote} (from {REMOTE_ENV})"
     master = resolve_master()
+    if not os.environ.get(MASTER_ENV):
+        return f"local mode on this machine ({master}; set {MASTER_ENV} to use a cluster)"
+    kind = "local mode on this machine" if master.startswith("local") else "a cluster"
+    return f"{kind} ({master}, from {MASTER_ENV})"
+
+
+def check_spark() -> CheckResult:
+    """Spark starts (or its Connect server answers) and runs a job."""
+    where = resolve_remote() or resolve_master()
     try:
         spark = get_spark()
         count = spark.range(1000).count()
+    except LabkitError as error:  # our own errors carry their fix after the first line
+        message = str(error)
+        return CheckResult("Spark", False, message.splitlines()[0], message)
     except Exception as error:  # any failure to start is the finding itself
-        return CheckResult("Spark", False, f"could not run a job on {master}: {error}",
-                           "Fix Java first; on a cluster check LABKIT_SPARK_MASTER.")  # fmt: skip
+        fix = f"Fix Java first; on a cluster check {MASTER_ENV} or {REMOTE_ENV}."
+        return CheckResult("Spark", False, f"could not run a job on {where}: {error}", fix)
     ok = count == 1000
-    origin = (
-        f"from {MASTER_ENV}"
-        if os.environ.get(MASTER_ENV)
-        else f"default; set {MASTER_ENV} to use a cluster"
-    )
-    detail = f"{spark.version}, master {spark.sparkContext.master} ({origin}), counted {count} rows"
+    detail = f"{spark.version}, {spark_mode()}, counted {count} rows"
     return CheckResult("Spark", ok, detail, "Spark miscounted: report this as a bug.")
+
+
+def check_server_reads_data() -> CheckResult:
+    """With a Connect server: it can read the data files at the paths this machine uses."""
+    spark = get_spark()
+    missing = []
+    for data_file in data.ADULT_FILES.values():
+        try:
+            spark.read.text(str(data_file.path)).limit(1).count()
+        except Exception:  # the server's AnalysisException: path not found there
+            missing.append(str(data_file.path))
+    if not missing:
+        return CheckResult("Server data", True, "the server reads the data files at the same paths")
+    fix = (
+        "Put the data where the server sees it at the same path (a shared folder) and set "
+        f"{data.DATA_DIR_ENV} to it on both sides; ask your instructor for the path."
+    )
+    return CheckResult("Server data", False, f"the server cannot see {', '.join(missing)}", fix)
 
 
 def check_graphviz() -> CheckResult:
@@ -122,6 +173,9 @@ CHECKS: tuple[Callable[[], CheckResult], ...] = (
 def run_checks() -> Report:
     """Run every check (Spark only when Java passed) and return the report.
 
+    With a Spark Connect server configured, a last check asks the server to
+    read the data files (it must see them at the same paths).
+
     Examples
     --------
     >>> run_checks().ok
@@ -134,6 +188,9 @@ def run_checks() -> Report:
             results.append(CheckResult("Spark", False, "skipped: Java is missing", "Fix Java."))
             continue
         results.append(check())
+    spark_ok = any(r.name == "Spark" and r.ok for r in results)
+    if resolve_remote() and spark_ok:
+        results.append(check_server_reads_data())
     return Report(tuple(results))
 
 

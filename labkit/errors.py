@@ -10,7 +10,9 @@ inherit from the built-in exception a caller would already catch, so
     ├── SetupError (RuntimeError)
     │   ├── JavaNotFound
     │   ├── JavaTooOld
-    │   └── GraphvizNotFound
+    │   ├── GraphvizNotFound
+    │   ├── ConnectServerUnreachable (ConnectionError)
+    │   └── ConnectVersionMismatch
     ├── DataError (ValueError)
     │   ├── DataFileNotFound (FileNotFoundError)
     │   ├── EmptyDataFile
@@ -31,7 +33,8 @@ inherit from the built-in exception a caller would already catch, so
     │   ├── InvalidBands (ValueError)
     │   ├── InvalidRouting (ValueError)
     │   ├── BadScoringLog (ValueError)
-    │   └── BadRequest (ValueError)
+    │   ├── BadRequest (ValueError)
+    │   └── ServerBusy
     ├── ConfigError (ValueError)
     ├── ExportError (ValueError)
     │   ├── ModelFolderError
@@ -40,11 +43,14 @@ inherit from the built-in exception a caller would already catch, so
     ├── ScoringError (ValueError)
     │   ├── MissingField (KeyError)
     │   ├── WrongFieldType (TypeError)
-    │   └── InvalidValue
+    │   ├── InvalidValue
+    │   └── NonFinitePrediction
+    ├── InvalidJson (ValueError)
     └── RegistryError
         ├── RegistryNotFound (FileNotFoundError)
         ├── ModelNotFound (KeyError)
         ├── VersionExists (FileExistsError)
+        ├── InvalidVersionName (ValueError)
         ├── RegistryCorrupt (ValueError)
         ├── RegistryLocked (TimeoutError)
         └── GateNotPassed
@@ -58,6 +64,8 @@ class LabkitError(Exception):
 
     #: Exit status the ``labkit`` command uses when this error stops it.
     exit_code = 2
+    #: HTTP status the model server answers with when this error stops a request.
+    http_status = 500
 
 
 class SetupError(LabkitError, RuntimeError):
@@ -74,6 +82,14 @@ class JavaTooOld(SetupError):
 
 class GraphvizNotFound(SetupError):
     """Graphviz's ``dot`` program is not on the PATH."""
+
+
+class ConnectServerUnreachable(SetupError, ConnectionError):
+    """No Spark Connect server answers at the configured address."""
+
+
+class ConnectVersionMismatch(SetupError):
+    """The Spark Connect server runs another Spark version than this machine's pyspark."""
 
 
 class DataError(LabkitError, ValueError):
@@ -137,6 +153,16 @@ class BadRequest(ServingError, ValueError):
         self.http_status = http_status
 
 
+class ServerBusy(ServingError):
+    """The server holds as many connections or request bytes as it may; retry shortly."""
+
+    http_status = 503
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class ConfigError(LabkitError, ValueError):
     """A config file or setting is missing, unknown or of the wrong type."""
 
@@ -158,6 +184,10 @@ class ModelNotFound(RegistryError, KeyError):
 
 class VersionExists(RegistryError, FileExistsError):
     """A version of that name is already in the registry: versions are never overwritten."""
+
+
+class InvalidVersionName(RegistryError, ValueError):
+    """A version name is not ``MAJOR.MINOR.PATCH``: it could name a folder outside the registry."""
 
 
 class RegistryCorrupt(RegistryError, ValueError):
@@ -244,6 +274,8 @@ class InvalidDocument(ExportError):
 class ScoringError(LabkitError, ValueError):
     """A row cannot be scored the way Spark would score it."""
 
+    http_status = 422
+
 
 class MissingField(ScoringError, KeyError):
     """A row lacks a field the model needs; ``field`` names it."""
@@ -262,3 +294,21 @@ class WrongFieldType(ScoringError, TypeError):
 
 class InvalidValue(ScoringError):
     """A stage with ``handleInvalid="error"`` met a value it rejects, as Spark would."""
+
+
+class NonFinitePrediction(ScoringError):
+    """The model's answer for a row holds NaN or an infinity; ``field`` names the row."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidJson(LabkitError, ValueError):
+    """Text is not strict JSON (RFC 8259); ``field`` names the value at fault when known."""
+
+    http_status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 from typing import Any
 
+from labkit import _json
 from labkit.errors import ModelNotFound
-from labkit.registry import ModelVersion, Registry
+from labkit.registry import DamagedVersion, ModelVersion, Registry, parse_version
 
 
 def metadata_summary(version: ModelVersion) -> dict[str, Any]:
     """The fields ``labkit models list`` shows, as plain data."""
     meta = version.metadata
+    gate, metrics = meta.get("gate"), meta.get("metrics")
     return {
         "version": version.version,
         "created_at": meta.get("created_at"),
-        "gate": meta.get("gate", {}).get("verdict"),
-        "metrics": meta.get("metrics", {}),
-        "data_sha256": (meta.get("data_sha256") or "")[:12],
-        "git_commit": (meta.get("git_commit") or "")[:12] or None,
+        "gate": gate.get("verdict") if isinstance(gate, dict) else None,
+        "metrics": metrics if isinstance(metrics, dict) else {},
+        "data_sha256": str(meta.get("data_sha256") or "")[:12],
+        "git_commit": str(meta.get("git_commit") or "")[:12] or None,
+        "damaged": False,
     }
+
+
+def damaged_summary(version: DamagedVersion) -> dict[str, Any]:
+    """The row ``labkit models list`` shows for a version whose metadata cannot be read."""
+    return {"version": version.version, "damaged": True, "problem": version.problem}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="promote a version the gate held back (a person decided)",
+        help="promote a version the gate held back (a person decided); "
+        "a version whose scorer cannot load is refused even so",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
@@ -53,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         _print_list(registry, as_json=args.json)
     elif args.action == "show":
-        print(json.dumps(registry.get(args.version).metadata, indent=2, sort_keys=True))
+        print(_json.dumps(registry.get(args.version).metadata, indent=2, sort_keys=True))
     elif args.action == "promote":
         target = registry.promote(args.version, reason=args.reason, force=args.force)
         print(f"champion is now {target.version}")
@@ -64,15 +73,35 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_list(registry: Registry, *, as_json: bool) -> None:
-    champion = registry.pointer()["champion"]
-    rows = [{**metadata_summary(v), "champion": v.version == champion} for v in registry.versions()]
-    if as_json:
-        print(json.dumps(rows, indent=2, sort_keys=True))
-        return
+    champion = registry.champion_version()
+    rows = [metadata_summary(v) for v in registry.versions()]
+    rows += [damaged_summary(v) for v in registry.damaged()]
+    rows.sort(key=lambda row: parse_version(row["version"]))
     for row in rows:
-        mark = "*" if row["champion"] else " "
-        metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted(row["metrics"].items()))
+        row["champion"] = row["version"] == champion
+    if as_json:
+        print(_json.dumps(rows, indent=2, sort_keys=True))
+    else:
+        for row in rows:
+            print(_list_line(row))
+    damaged = [row["version"] for row in rows if row["damaged"]]
+    if damaged:
         print(
-            f"{mark} {row['version']:<10} {row['created_at']}  gate={row['gate'] or '-':<4}  "
-            f"data={row['data_sha256']}  {metrics}"
+            f"labkit models: {len(damaged)} damaged version(s), not usable until repaired: "
+            f"{', '.join(damaged)}. `labkit models show VERSION` says what is wrong.",
+            file=sys.stderr,
         )
+
+
+def _list_line(row: dict[str, Any]) -> str:
+    mark = "*" if row["champion"] else " "
+    if row["damaged"]:
+        return f"{mark} {row['version']:<10} DAMAGED: {row['problem']}"
+    metrics = " ".join(
+        f"{name}={value:.4f}" if isinstance(value, (int, float)) else f"{name}={value}"
+        for name, value in sorted(row["metrics"].items())
+    )
+    return (
+        f"{mark} {row['version']:<10} {row['created_at']}  gate={row['gate'] or '-':<4}  "
+        f"data={row['data_sha256']}  {metrics}"
+    )

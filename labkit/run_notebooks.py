@@ -10,29 +10,54 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from labkit.exercises.learner import NOTEBOOKS, chapters
 
 OUT_DIR = NOTEBOOKS.parent / "artifacts" / "notebooks"
 
 
-def run_one(path: Path, out_dir: Path, timeout: int) -> str | None:
-    """Execute one notebook in its own folder; return None, or the error's last line."""
+def execute(path: Path, cwd: Path, timeout: int) -> tuple[Any, str | None]:
+    """Run a notebook top to bottom in a fresh kernel.
+
+    Parameters
+    ----------
+    path : Path
+        The notebook (read, never written).
+    cwd : Path
+        The kernel's working folder.
+    timeout : int
+        Seconds one cell may take.
+
+    Returns
+    -------
+    tuple
+        The executed notebook (as far as it got), and None or the error's text.
+        A cell tagged ``raises-exception`` may raise: that is no error.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+    kernel = notebook.metadata.get("kernelspec", {}).get("name", "python3")
+    client = NotebookClient(notebook, timeout=timeout, kernel_name=kernel,
+                            resources={"metadata": {"path": str(cwd)}})  # fmt: skip
     try:
         client.execute()
-        error = None
     except CellExecutionError as failure:
-        error = str(failure).strip().splitlines()[-1]
+        return notebook, str(failure).strip()
+    return notebook, None
+
+
+def run_one(path: Path, out_dir: Path, timeout: int) -> str | None:
+    """Execute one notebook in its own folder; return None, or the error's last line."""
+    import nbformat
+
+    notebook, error = execute(path, path.parent, timeout)
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out_dir / path.name)
-    return error
+    return None if error is None else error.splitlines()[-1]
 
 
 def main(argv: list[str] | None = None) -> int:

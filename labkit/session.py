@@ -8,6 +8,12 @@ The JVM writes straight to the process's file descriptors 1 and 2, past
 Python's ``sys.stdout``. Inside Jupyter those lines land in whichever cell
 happens to be running (or not, under nbval), so while the JVM starts we point
 fds 1 and 2 at a log file; the JVM keeps that file for its whole life.
+
+With ``$LABKIT_SPARK_REMOTE`` (or ``remote=``) set to a Spark Connect URL such
+as ``sc://host:15002``, the session is a thin client of a server elsewhere:
+no JVM starts here, so no Java is needed on this machine. The server is
+checked first (reachable, same Spark version) so a mistake gets a clear error
+instead of a minute of gRPC retries.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -23,12 +30,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from labkit.errors import JavaNotFound, JavaTooOld
+from labkit.errors import (
+    ConfigError,
+    ConnectServerUnreachable,
+    ConnectVersionMismatch,
+    JavaNotFound,
+    JavaTooOld,
+)
 
 MIN_JAVA = 17
 MASTER_ENV = "LABKIT_SPARK_MASTER"
+REMOTE_ENV = "LABKIT_SPARK_REMOTE"
+CONNECT_PORT = 15002
 LOG_DIR_ENV = "LABKIT_LOG_DIR"
 _LOG4J_CONF = Path(__file__).with_name("conf") / "log4j2.properties"
+
+#: Settings a Spark Connect client may change for its own session (the rest are the server's).
+SESSION_CONF: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.session.timeZone": "UTC",
+}
 
 #: Settings for a laptop: no UI, a few shuffle partitions, quiet logs.
 LAPTOP_CONF: dict[str, str] = {
@@ -159,7 +180,80 @@ def _fds_to(path: Path) -> Iterator[None]:
             os.close(original)
 
 
-def get_spark(app_name: str = "labkit", master: str | None = None):
+def resolve_remote(remote: str | None = None) -> str | None:
+    """Return the Spark Connect URL: the argument, else ``$LABKIT_SPARK_REMOTE``, else None.
+
+    Examples
+    --------
+    >>> resolve_remote("sc://spark.example.org:15002")
+    'sc://spark.example.org:15002'
+    """
+    return remote or os.environ.get(REMOTE_ENV) or None
+
+
+def parse_remote(url: str) -> tuple[str, int]:
+    """Return (host, port) of a Spark Connect URL ``sc://host[:port][/;param=value...]``.
+
+    Examples
+    --------
+    >>> parse_remote("sc://teacher-laptop:15002/;user_id=ada")
+    ('teacher-laptop', 15002)
+    >>> parse_remote("sc://10.0.0.5")
+    ('10.0.0.5', 15002)
+    """
+    match = re.fullmatch(r"sc://(\[[^\]]+\]|[^:/;]+)(?::(\d+))?(?:/.*)?", url.strip())
+    if not match:
+        raise ConfigError(
+            f"{url!r} is not a Spark Connect URL. Expected sc://HOST:PORT, "
+            f"e.g. {REMOTE_ENV}=sc://teacher-laptop:{CONNECT_PORT}."
+        )
+    return match.group(1).strip("[]"), int(match.group(2) or CONNECT_PORT)
+
+
+def check_connect_server(url: str, timeout: float = 5.0) -> None:
+    """Raise :class:`ConnectServerUnreachable` unless something listens at ``url``'s host and port.
+
+    A plain TCP connection, so a typo or a stopped server is reported in
+    seconds instead of after the Connect client's retries.
+    """
+    host, port = parse_remote(url)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return
+    except OSError as error:
+        raise ConnectServerUnreachable(
+            f"No Spark Connect server answers at {url} ({host}:{port}: {error}). "
+            "Check the address with your instructor, that the server is running "
+            "(`labkit connect-server` on the server machine), and that no firewall blocks "
+            f"port {port}; or unset {REMOTE_ENV} to run Spark on this machine (needs Java)."
+        ) from error
+
+
+def check_versions(server: str, client: str) -> None:
+    """Raise :class:`ConnectVersionMismatch` unless both Spark versions share major.minor.
+
+    Examples
+    --------
+    >>> check_versions("4.3.0", "4.3.1")
+    >>> check_versions("3.5.1", "4.3.0")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    labkit.errors.ConnectVersionMismatch: The Spark Connect server runs Spark 3.5.1 ...
+    """
+    if server.split(".")[:2] != client.split(".")[:2]:
+        raise ConnectVersionMismatch(
+            f"The Spark Connect server runs Spark {server} but this machine's pyspark is "
+            f"{client}: ML models and plans differ between versions. Install the server's "
+            f'version here (pip install "pyspark[connect]=={server}") or ask for a {client} server.'
+        )
+
+
+def is_connect(spark) -> bool:
+    """True when ``spark`` is a Spark Connect client session (no ``sparkContext``, no JVM here)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
+
+
+def get_spark(app_name: str = "labkit", master: str | None = None, *, remote: str | None = None):
     """Return this process's SparkSession, starting a quiet, laptop-tuned one if needed.
 
     Parameters
@@ -169,6 +263,9 @@ def get_spark(app_name: str = "labkit", master: str | None = None):
     master : str, optional
         Spark master URL. Defaults to ``$LABKIT_SPARK_MASTER``, else ``local[*]``,
         so the same notebook runs unchanged against a cluster.
+    remote : str, optional
+        A Spark Connect URL (``sc://host:15002``). Defaults to
+        ``$LABKIT_SPARK_REMOTE``; when set, this machine needs no Java.
 
     Returns
     -------
@@ -178,6 +275,8 @@ def get_spark(app_name: str = "labkit", master: str | None = None):
     ------
     JavaNotFound, JavaTooOld
         When no suitable Java is installed; the message says how to install one.
+    ConnectServerUnreachable, ConnectVersionMismatch
+        With a remote: no server answers there, or it runs another Spark version.
 
     Examples
     --------
@@ -187,9 +286,17 @@ def get_spark(app_name: str = "labkit", master: str | None = None):
     """
     from pyspark.sql import SparkSession
 
+    url = resolve_remote(remote)
+    if url and master:
+        raise ConfigError(
+            f"Both a Spark master ({master}) and a Spark Connect server ({url}) were given: "
+            f"pick one (unset {REMOTE_ENV} to use the master)."
+        )
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    if url:
+        return _connect(app_name, url)
     check_java()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # Workers must run the same Python as the driver, also in a venv.
@@ -200,4 +307,17 @@ def get_spark(app_name: str = "labkit", master: str | None = None):
     with _fds_to(jvm_log_path()):
         spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _connect(app_name: str, url: str):
+    """A Spark Connect client session to ``url``, checked and tuned like a local one."""
+    import pyspark
+    from pyspark.sql import SparkSession
+
+    check_connect_server(url)
+    spark = SparkSession.builder.remote(url).appName(app_name).getOrCreate()
+    check_versions(spark.version, pyspark.__version__)
+    for key, value in SESSION_CONF.items():
+        spark.conf.set(key, value)
     return spark

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import psutil
 
-#: How long a master or worker may take to come up on a busy 2-core machine.
-START_TIMEOUT_S = 90.0
+#: How long a master or worker may take to come up on a busy 2-core machine (a wait,
+#: not a sleep: a daemon that dies fails at once).
+START_TIMEOUT_S = 240.0
 #: How long a JVM gets to exit after SIGTERM before it is killed.
 STOP_TIMEOUT_S = 15.0
 

@@ -24,6 +24,8 @@ from _cluster import StandaloneCluster, tail
 
 from labkit.session import MASTER_ENV
 
+pytestmark = pytest.mark.spark  # a cluster of JVMs and two runs of the codelab path
+
 PATH_SCRIPT = Path(__file__).with_name("_codelab_path.py")
 APP_NAME = "labkit-codelab-path"
 #: Generous: on a shared 2-core machine one run of the path takes 30-120 s.

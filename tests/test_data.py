@@ -112,14 +112,15 @@ def test_header_line_is_skipped(spark, tmp_path):
     assert (stats.rows_read, df.first()["name"]) == (1, "a")
 
 
-def test_non_utf8_bytes_are_rejected_not_garbled(spark, tmp_path):
+def test_non_utf8_bytes_are_kept_as_spark_keeps_them_and_warned_about(spark, tmp_path):
     path = write(tmp_path, b"1,caf\xe9,2.5\n2,ok,3.5\n3,fine,1.0\n")
     df, stats = read_csv(spark, path, SCHEMA, max_bad_fraction=0.5)
-    assert stats.rejected == {"bytes that are not valid UTF-8": 1}
-    assert [r["name"] for r in df.orderBy("id").collect()] == ["ok", "fine"]
+    assert stats.rows_rejected == 0  # Spark does not reject them: it reads U+FFFD
+    assert stats.warnings == {"bytes that are not valid UTF-8 (read as U+FFFD)": 1}
+    assert "encoding='ISO-8859-1'" in stats.summary()
     # Read with the right encoding, the line is fine.
     df, stats = read_csv(spark, path, SCHEMA, encoding="ISO-8859-1")
-    assert stats.rows_rejected == 0
+    assert stats.rows_rejected == 0 and stats.warnings == {}
     assert df.orderBy("id").first()["name"] == "café"
 
 

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from labkit import doctor
 
 
@@ -35,6 +37,7 @@ def test_data_check_fails_on_a_changed_file(monkeypatch, tmp_path):
     assert not result.ok and "No file at" in result.fix
 
 
+@pytest.mark.spark  # the Spark check starts a JVM in the command's process
 def test_console_script_exit_code_and_output(tmp_path):
     env = {**os.environ, "LABKIT_DATA_DIR": str(tmp_path), "LABKIT_SPARK_MASTER": "local[1]"}
     result = subprocess.run([sys.executable, "-m", "labkit.cli", "doctor"], capture_output=True,

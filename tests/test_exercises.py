@@ -1,4 +1,4 @@
-"""The exercise framework, the learner copies, and chapters 00–01's checkers."""
+"""The exercise framework (both shapes), the learner copies, and chapters 00–01's checkers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_core_examples():
 
 
 def test_hints_get_more_explicit_then_stay_on_the_last(capsys):
-    q = ch01.q2
+    q = ch01.q3
     q._hints_shown = 0
     q.hint()
     q.hint()
@@ -32,7 +32,7 @@ def test_hints_get_more_explicit_then_stay_on_the_last(capsys):
 
 def test_solution_prints_the_answer_code(capsys):
     ch01.q3.solution()
-    assert capsys.readouterr().out.strip() == 'silent_mode = "DROPMALFORMED"'
+    assert capsys.readouterr().out.strip().startswith("def should_stop(rejected, read")
 
 
 def test_strip_solutions_rejects_unbalanced_markers():
@@ -88,20 +88,78 @@ def test_ch00_checksum():
 # Chapter 01 ------------------------------------------------------------------
 
 
-def test_ch01_rows_in_test(adult_test):
-    assert ch01.q1.evaluate(adult_test.count()).correct
-    assert "junk first line" in ch01.q1.evaluate(16_282).message
-    assert "training file" in ch01.q1.evaluate(32_561).message
+def test_ch01_schema_ddl(spark):
+    right = "visit_id INT, day DATE, pages INT, seconds DOUBLE, country STRING, bought BOOLEAN"
+    assert ch01.q1.evaluate(right).correct
+    assert ch01.q1.evaluate(right.lower()).correct  # SQL types are not case-sensitive
+    all_strings = ch01.q1.evaluate(", ".join(f"{n} STRING" for n, _ in ch01.VISITS_TYPES))
+    assert "what Spark does without a schema" in all_strings.message
+    as_int = ch01.q1.evaluate(right.replace("seconds DOUBLE", "seconds INT"))
+    assert "has decimals" in as_int.message
+    renamed = ch01.q1.evaluate(right.replace("visit_id", "id"))
+    assert "the file's header says" in renamed.message
+    assert "cannot parse" in ch01.q1.evaluate("visit_id INT day DATE").message
 
 
-def test_ch01_missing_occupation(adult_train):
-    right = adult_train.filter(adult_train["occupation"].isNull()).count()
-    assert ch01.q2.evaluate(right).correct
-    assert "nullValue='?'" in ch01.q2.evaluate(0).message
-    assert "workclass" in ch01.q2.evaluate(1836).message
+def test_ch01_schema_ddl_reads_the_file_without_rejects(spark, tmp_path):
+    path = ch01.write_visits(tmp_path / "visits.csv")
+    ddl = ch01.q1.answer_code.split("=", 1)[1].strip().strip('"')
+    frame = spark.read.csv(path, header=True, schema=ddl, mode="FAILFAST")
+    assert frame.count() == 3 and dict(frame.dtypes)["day"] == "date"
 
 
-def test_ch01_silent_mode():
-    assert ch01.q3.evaluate("dropmalformed").correct
-    assert "loud one" in ch01.q3.evaluate("FAILFAST").message
-    assert "not a parse mode" in ch01.q3.evaluate("SILENT").message
+def test_ch01_rejected_by_reason(spark, tmp_path):
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    path = ch01.write_mangled_test(tmp_path / "mangled.csv")
+    schema = T.StructType(
+        data.adult_schema().fields + [T.StructField("_corrupt_record", T.StringType())]
+    )
+    options = {"ignoreLeadingWhiteSpace": True, "nullValue": "?", "comment": "|"}
+    rows = spark.read.csv(path, schema=schema, mode="PERMISSIVE", **options).cache()
+    fields = F.size(F.split("_corrupt_record", ","))
+    reason = F.when(fields != 15, "fields").otherwise("value")
+    bad = rows.filter(F.col("_corrupt_record").isNotNull()).groupBy(reason.alias("r")).count()
+    answer = {row["r"]: row["count"] for row in bad.collect()}
+    rows.unpersist()
+    assert ch01.q2.evaluate(answer).correct
+    assert "one count for everything" in ch01.q2.evaluate({"all": sum(answer.values())}).message
+    junk_counted = {"fields": answer["fields"] + 1, "value": answer["value"]}
+    assert "comment='|'" in ch01.q2.evaluate(junk_counted).message
+    assert "Only one reason" in ch01.q2.evaluate({"value": answer["value"]}).message
+
+
+def test_ch01_should_stop():
+    def right(rejected, read, max_bad_fraction=0.10):
+        return read == 0 or rejected / read > max_bad_fraction
+
+    assert ch01.q3.evaluate(right).correct
+    for wrong, message in ch01.q3.mistakes:
+        assert ch01.q3.evaluate(wrong).message == message
+    crashes = ch01.q3.evaluate(lambda rejected, read, limit=0.1: rejected / read > limit)
+    assert "raised ZeroDivisionError" in crashes.message
+    assert "should be a function" in ch01.q3.evaluate(0.1).message
+
+
+# The declarative shapes ------------------------------------------------------
+
+
+def test_equality_check_compares_with_tolerance_and_names_the_mistake():
+    class Mean(_core.EqualityCheck):
+        name = "mean"
+        mistakes = ((lambda self: 2.0, "That is the median."),)
+
+        def solve(self):
+            return [1.0, 3.0]
+
+    q = Mean()
+    assert q.evaluate([1.0, 3.0000000001]).correct
+    assert q.evaluate(2.0).message == "That is the median."
+    assert "not it yet" in q.evaluate([1.0, 3.1]).message
+    assert "3.0" not in q.evaluate([1.0, 3.1]).message.split("is [1.0, 3.1]")[1]
+
+
+def test_exercise_subclasses_with_their_own_check_still_work():
+    assert ch00.q1.evaluate(...).status == "not attempted"
+    assert ch00.q1.evaluate(ch00.check_java().major).correct

@@ -1,4 +1,9 @@
-"""Chapter 03's checkers accept right answers and teach on typical wrong ones."""
+"""Chapter 03's checkers accept right answers and teach on typical wrong ones.
+
+The checkers compare with the chapter's own models (fitted once, as the
+chapter fits them), so the lesson's decision tree is no longer accepted where
+the exercise asks for the forest.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +11,54 @@ import pytest
 
 from labkit.exercises import ch03 as ex
 from labkit.inspect import draw_tree, feature_importances
-from labkit.pipeline import adult_spec, fit_pipeline, pipeline_features
 
 
 @pytest.fixture(scope="module")
-def forest(adult_train):
-    params = {"numTrees": 3, "maxDepth": 3}
-    return fit_pipeline(adult_train, adult_spec(), "random_forest", params=params)
+def forest(spark):
+    return ex._fitted(*ex.FOREST)
 
 
 @pytest.fixture(scope="module")
-def names(forest, adult_train):
-    return pipeline_features(forest, adult_train)
+def lesson_tree(spark):
+    return ex._fitted(*ex.LESSON_TREE)
 
 
-def test_importances_accepts_the_named_table(forest, names):
-    table = feature_importances(forest, feature_names=names)
+def test_importances_accepts_the_named_table(forest):
+    model, names = forest
+    table = feature_importances(model, feature_names=names)
     outcome = ex.q1.evaluate(table)
     assert outcome.correct and repr(table["feature"][0]) in outcome.message
 
 
-def test_importances_explains_the_usual_mistakes(forest):
-    unnamed = feature_importances(forest)
+def test_importances_explains_the_usual_mistakes(forest, lesson_tree):
+    model, names = forest
+    unnamed = feature_importances(model)
     assert "pass feature_names" in ex.q1.evaluate(unnamed).message
     assert "add up to 1" in ex.q1.evaluate(unnamed.head(2).assign(feature=["a", "b"])).message
-    assert "pandas table" in ex.q1.evaluate(forest).message
+    assert "pandas table" in ex.q1.evaluate(model).message
+    tree, tree_names = lesson_tree
+    of_the_tree = feature_importances(tree, feature_names=tree_names)
+    assert "decision tree `model`" in ex.q1.evaluate(of_the_tree).message
 
 
-def test_drawing_accepts_a_named_two_level_tree(forest, names):
-    drawing = draw_tree(forest, feature_names=names, tree=2, max_depth=2)
+def test_drawing_accepts_tree_2_named_in_two_levels(forest):
+    model, names = forest
+    drawing = draw_tree(model, feature_names=names, tree=2, max_depth=2)
     outcome = ex.q2.evaluate(drawing)
     assert outcome.correct
     assert outcome.message.startswith(f"{drawing.source.count('samples =')} boxes")
 
 
-def test_drawing_explains_the_usual_mistakes(forest, names):
-    assert "pass feature_names=" in ex.q2.evaluate(draw_tree(forest, tree=2, max_depth=2)).message
-    whole = draw_tree(forest, feature_names=names, tree=2)
+def test_drawing_explains_the_usual_mistakes(forest, lesson_tree):
+    model, names = forest
+    assert "pass feature_names=" in ex.q2.evaluate(draw_tree(model, tree=2, max_depth=2)).message
+    whole = draw_tree(model, feature_names=names, tree=2)
     shown = whole.source.count("samples =")
-    assert shown > 7  # a depth-3 tree of Adult has more than 7 nodes
+    assert shown > 7  # a depth-4 tree of Adult has more than 7 nodes
     assert f"shows {shown} nodes" in ex.q2.evaluate(whole).message
     assert "graphviz drawing" in ex.q2.evaluate(whole.source).message
+    first = draw_tree(model, feature_names=names, tree=0, max_depth=2)
+    assert "tree 0 of the forest" in ex.q2.evaluate(first).message
+    tree, tree_names = lesson_tree
+    of_the_tree = draw_tree(tree, feature_names=tree_names, max_depth=2)
+    assert "decision tree `model`" in ex.q2.evaluate(of_the_tree).message

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-from _export_specs import scorer_of, tree_specs
-
 from labkit.exercises import ch05 as ex
 
 
@@ -45,12 +43,31 @@ def test_probability_accepts_sparks_sigmoid_and_catches_overflow_and_the_wrong_c
     assert "probability of class 0" in flipped.message
 
 
-def test_rows_skipped_counts_the_rows_with_a_missing_category():
-    specs = tree_specs(handle="skip")
-    assert scorer_of(specs).stages[0].handle_invalid == "skip"
-    expected = ex.count_rows_with_missing_category("test")
-    assert 1000 < expected < 16_281  # '?' sits in three columns of some rows only
-    assert ex.q3.evaluate(expected).correct
-    assert "training file" in ex.q3.evaluate(ex.count_rows_with_missing_category("train")).message
-    assert "handleInvalid='skip'" in ex.q3.evaluate(0).message
-    assert "should be a int" in ex.q3.evaluate("1221").message
+def test_margin_sql_runs_in_sqlite_and_matches_the_model():
+    assert ex.q3.evaluate(_solution(ex.q3, "margin_sql")).correct
+    assert ex.q3.evaluate(...).status == "not attempted"
+
+
+def _sql_without(*, backticks=True, quotes=True, otherwise=True, intercept=True):
+    def margin_sql(b, numeric, categories):
+        name = (lambda c: f"`{c}`") if backticks else (lambda c: c)
+        value = (lambda v: f"'{v}'") if quotes else (lambda v: v)
+        terms = [repr(b)] if intercept else []
+        terms += [f"{w!r} * {name(c)}" for c, w in numeric.items()]
+        for c, weights in categories.items():
+            cases = " ".join(f"WHEN {value(v)} THEN {w!r}" for v, w in weights.items())
+            terms.append(f"CASE {name(c)} {cases}{' ELSE 0' if otherwise else ''} END")
+        return " + ".join(terms)
+
+    return margin_sql
+
+
+def test_margin_sql_explains_the_usual_mistakes():
+    assert (
+        "Quote column names with backticks" in ex.q3.evaluate(_sql_without(backticks=False)).message
+    )
+    assert "single quotes" in ex.q3.evaluate(_sql_without(quotes=False)).message
+    assert "ELSE 0" in ex.q3.evaluate(_sql_without(otherwise=False)).message
+    assert "add it" in ex.q3.evaluate(_sql_without(intercept=False)).message
+    assert "should be a function" in ex.q3.evaluate("1 + 2").message
+    assert "should be a str" in ex.q3.evaluate(lambda b, n, c: 1.0).message

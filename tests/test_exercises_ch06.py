@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 
 from labkit.data import ADULT_FILES, read_adult
 from labkit.exercises import ch06 as ex
+from labkit.registry.history import RunRecord
 from labkit.retrain import RetrainConfig
 from labkit.sabotage import make_sabotaged
 from labkit.validate import checks_data
 from labkit.validate.config import GateConfig
-from labkit.validate.history import RunRecord
 from labkit.validate.profile import profile_adult
 from labkit.validate.report import GateReport
 
@@ -62,15 +64,30 @@ def test_duplicated_blocked_by(spark, reference, tmp_path):
     assert ex.q1.evaluate(...).status == "not attempted"
 
 
-def test_drifted_column(spark, reference, tmp_path):
-    report = _input_report(
-        spark, make_sabotaged("zero_column", TRAIN, tmp_path / "z.csv"), reference
-    )
-    assert report.failed_checks == ["feature_drift"]
-    answer = report["feature_drift"].figures["max_numeric_column"]
-    assert ex.q2.evaluate(answer).correct
-    assert "the column is under 'max_numeric_column'" in ex.q2.evaluate("max_numeric_js").message
-    assert "not the column we zeroed" in ex.q2.evaluate("fnlwgt").message
+def test_size_check_accepts_the_median_rule_and_explains_the_usual_mistakes():
+    scope = {"statistics": statistics}
+    exec(ex.q2.answer_code, scope)
+    assert ex.q2.evaluate(scope["size_looks_normal"]).correct
+    assert ex.q2.evaluate(...).status == "not attempted"
+
+    def against(baseline, *, inverted=False, empty_ok=True):
+        def size_looks_normal(rows, history):
+            if not history and empty_ok:
+                return True
+            usual = baseline(history)
+            ratio = usual / rows if inverted else rows / usual
+            return 0.4 <= ratio <= 1.5
+
+        return size_looks_normal
+
+    assert "the median ignores it" in ex.q2.evaluate(against(statistics.fmean)).message
+    assert "the last run only" in ex.q2.evaluate(against(lambda h: h[-1])).message
+    assert "upside down" in ex.q2.evaluate(against(statistics.median, inverted=True)).message
+    crash = against(statistics.median, empty_ok=False)
+    assert "fails on an empty history" in ex.q2.evaluate(crash).message
+    narrow = ex.q2.evaluate(lambda rows, history: not history or 0.7 <= rows / 31_000 <= 1.5)
+    assert "your verdicts are wrong for [20000]" in narrow.message
+    assert "should be a function" in ex.q2.evaluate(True).message
 
 
 def test_growth_config_accepts_the_solution_and_names_extra_changes():

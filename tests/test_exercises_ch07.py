@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from labkit.exercises import ch07 as ex
-from labkit.serving import DEFAULT_ACTIONS, ActionBands, assign_arm
+from labkit.serving import assign_arm
 
 
 def verdict(exercise, answer):
@@ -31,15 +33,30 @@ def test_keys_moved_solution_code_gives_the_right_answer():
     assert verdict(ex.q1, scope["moved"]).correct
 
 
-def test_five_bands_accepts_the_bands_and_rejects_common_slips():
-    right = ActionBands.from_cuts(DEFAULT_ACTIONS, [0.1, 0.3, 0.6, 0.85])
-    assert verdict(ex.q2, right).correct
-    upside_down = ActionBands.from_cuts(list(reversed(DEFAULT_ACTIONS)), [0.1, 0.3, 0.6, 0.85])
-    assert "upside down" in verdict(ex.q2, upside_down).message
-    shifted = ActionBands.from_cuts(DEFAULT_ACTIONS, [0.1, 0.3, 0.6, 0.9])
-    message = verdict(ex.q2, shifted).message
-    assert "'human review' covers [0.6, 0.9)" in message and "[0.6, 0.85)" in message
-    assert "wrap it in ActionBands" in verdict(ex.q2, {"allow": (0, 1)}).message
+def _quiet(counts_of):
+    def quiet_hours_of(times, share):
+        counts = counts_of(pd.Series(1, index=pd.DatetimeIndex(times)))
+        return list(counts[counts < share * counts.median()].index)
+
+    return quiet_hours_of
+
+
+def test_quiet_hours_accepts_zero_filled_median_and_explains_the_usual_mistakes():
+    scope = {"pd": pd}
+    exec(ex.q2.answer_code, scope)
+    assert verdict(ex.q2, scope["quiet_hours_of"]).correct
+    assert verdict(ex.q2, ...).status == "not attempted"
+    grouped = _quiet(lambda ones: ones.groupby(ones.index.floor("h")).sum())
+    assert "a group-by never sees it" in verdict(ex.q2, grouped).message
+
+    def against_the_mean(times, share):
+        counts = pd.Series(1, index=pd.DatetimeIndex(times)).resample("1h").sum()
+        return list(counts[counts < share * counts.mean()].index)
+
+    assert "not the mean" in verdict(ex.q2, against_the_mean).message
+    assert "list of timestamps" in verdict(ex.q2, lambda times, share: ["x"]).message
+    assert "returned None" in verdict(ex.q2, lambda times, share: None).message
+    assert "should be a function" in verdict(ex.q2, [3, 5]).message
 
 
 def test_conversion_rate_checker():

@@ -115,3 +115,96 @@ def test_generated_module_runs_with_only_the_standard_library(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [scorer_of(tree_specs()).predict(r).to_dict() for r in ROWS]
+
+
+# -- hostile and careless input: every bad line named, every good line written ----------
+
+BAD_LINES = [
+    ('{"color": "red", "size": ' + str(10**400) + "}", "size: an integer of 401 digits"),
+    ('{"color": "red", "size": ' + "9" * 5000 + "}", "size: an integer of 5,000 digits"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"color": "red", "size": Infinity}', "size: Infinity is not valid JSON"),
+    ('{"color": "red", "size": NaN}', "size: NaN is not valid JSON"),
+    ('{"color": "red", "size": 1e999}', "size: 1e999 is beyond the range of a double"),
+    (
+        '{"color": "red", "size": 1.0, "color_idx": 2.0}',
+        "'color_idx' is a column the model computes",
+    ),
+]
+
+
+def _lines_file(tmp_path, bad: bytes) -> tuple:
+    good = [json.dumps(r).encode() for r in ROWS]
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b"\n".join([good[0], bad, good[1], good[2]]) + b"\n")
+    return path
+
+
+def _score_files(model_path, *args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "labkit.cli", "score", "--model", str(model_path),
+                           *args], input=stdin, capture_output=True, timeout=120)  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LINES,
+                         ids=["10**400", "5000 digits", "deep", "Infinity", "NaN", "1e999",
+                              "internal field"])  # fmt: skip
+def test_keep_going_names_each_bad_line_and_writes_every_good_one(model_path, line, message):
+    text = "\n".join([json.dumps(ROWS[0]), line, json.dumps(ROWS[1]), json.dumps(ROWS[2])]) + "\n"
+    code, records = _run(model_path, text, "--keep-going")
+    assert code == 2
+    assert records[1]["line"] == 2 and message in records[1]["error"], records[1]
+    expected = [scorer_of(tree_specs()).predict(r).to_dict() for r in ROWS]
+    assert [records[0], records[2], records[3]] == expected
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LINES[:3])
+def test_without_keep_going_a_bad_line_stops_with_its_number(model_path, line, message):
+    with pytest.raises(ScoringError, match=f"line 2: .*{message[:12]}"):
+        _run(model_path, json.dumps(ROWS[0]) + "\n" + line + "\n")
+
+
+def test_invalid_utf8_in_an_input_file_is_a_named_bad_line(model_path, tmp_path):
+    path = _lines_file(tmp_path, b'{"color": "r\xffd", "size": 1}')
+    done = _score_files(model_path, "--input", str(path), "--keep-going")
+    assert done.returncode == 2, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(records) == 4 and records[1]["line"] == 2
+    assert "not UTF-8" in records[1]["error"]
+    assert b"Traceback" not in done.stderr
+
+
+def test_a_non_finite_prediction_is_an_error_record(tmp_path):
+    from _serving_fixtures import overflowing_logistic
+
+    path = export(overflowing_logistic(), tmp_path / "logistic.json")
+    text = json.dumps({"color": "red", "size": 1e308}) + "\n" + json.dumps(ROWS[0]) + "\n"
+    code, records = _run(path, text, "--keep-going")
+    assert code == 2
+    assert records[0]["line"] == 1 and "cannot score this row" in records[0]["error"]
+    assert "raw_prediction" in records[0]["error"] and "size=1e+308" in records[0]["error"]
+    assert records[1]["label"] in ("yes", "no")
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "code"),
+    [
+        (["--input", "no/such/rows.jsonl"], "cannot read --input no/such/rows.jsonl", 2),
+        (["--output", "/proc/labkit-cannot-write-here.jsonl"], "cannot write --output", 2),
+    ],
+)
+def test_missing_input_and_unwritable_output_end_with_one_line(model_path, args, message, code):
+    done = _score_files(model_path, *args, stdin=b"")
+    assert done.returncode == code
+    err = done.stderr.decode()
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_closed_pipe_ends_quietly(model_path):
+    rows = "\n".join(json.dumps(ROWS[i % 3]) for i in range(20000)) + "\n"
+    command = f"{sys.executable} -m labkit.cli score --model {model_path} | head -n 2"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], input=rows.encode(),
+                          capture_output=True, timeout=120)  # fmt: skip
+    assert len(done.stdout.splitlines()) == 2
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode in (0, 141)  # 141: ended by SIGPIPE, as `yes | head` is

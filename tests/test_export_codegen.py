@@ -26,7 +26,7 @@ def _load(source: str) -> dict:
 
 
 def _top_level_is_inert(source: str) -> bool:
-    """Only imports, defs, classes and assignments at module level (no calls but _prepare)."""
+    """Only imports, defs, classes and assignments at module level (no calls but prepare)."""
     for node in ast.parse(source).body:
         if isinstance(node, ast.Import | ast.FunctionDef | ast.ClassDef | ast.AnnAssign):
             continue
@@ -34,7 +34,7 @@ def _top_level_is_inert(source: str) -> bool:
             continue  # the docstring
         if isinstance(node, ast.Assign):
             calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call)]
-            if all(isinstance(c.func, ast.Name) and c.func.id == "_prepare" for c in calls):
+            if all(isinstance(c.func, ast.Name) and c.func.id == "prepare" for c in calls):
                 continue
         return False
     return True

@@ -100,7 +100,7 @@ def _mutations():
         ("negative stats", set_at(tree + ["stats", 2], [-1.0, 2.0]), InvalidDocument,
          r"stats: expected 2 counts >= 0"),
         ("number as text", set_at(tree + ["threshold", 1], "2.5"), InvalidDocument,
-         r"threshold\[1\]: expected a number, found '2.5'"),
+         r"threshold\[1\]: expected a finite number, found '2.5'"),
         ("unknown stage", set_at(["stages", 2, "type"], "PickledModel"), UnsupportedStage,
          r"stages\[2\]: stage type 'PickledModel' is not supported"),
         ("schema edited", set_at(["input_schema", 0, "categories"], ["red"]), InvalidDocument,
@@ -171,3 +171,106 @@ def test_nothing_is_written_when_export_fails(tmp_path):
     with pytest.raises(ModelFolderError):
         export(tmp_path / "nowhere", tmp_path / "out.json")
     assert not (tmp_path / "out.json").exists()
+
+
+# ---------------------------------------------------------------------------
+# Hostile documents: every size bounded, every number finite where Spark's are
+# ---------------------------------------------------------------------------
+
+TREE = ["stages", 3, "trees", 0]
+
+
+def _set(doc, path, value):
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (TREE + ["numCategories", 0], 50_000_000,
+         r"trees\[0\]\.numCategories\[0\]: expected an integer between -1 and 100000"),
+        (TREE + ["prediction", 2], "NaN", r"trees\[0\]\.prediction\[2\]: expected a finite number"),
+        (TREE + ["stats", 3], ["Inf", 1.0], r"trees\[0\]\.stats\[3\]\[0\]: expected a finite"),
+        (TREE + ["threshold", 1], "-Inf", r"trees\[0\]\.threshold\[1\]: expected a finite"),
+        (TREE + ["leftCategories", 0], ["Inf"],
+         r"trees\[0\]\.leftCategories\[0\]\[0\]: expected a finite number"),
+        (TREE + ["leftCategories", 0], [0.5],
+         r"trees\[0\]\[node 0\]\.leftCategories: expected categories in \[0, 4\)"),
+        (TREE + ["stats", 2], [0.0, 0.0],
+         r"trees\[0\]\[node 2\]\.stats: expected 2 counts >= 0 with a sum > 0"),
+        (["stages", 3, "numFeatures"], 10**9, r"stages\[3\]\.numFeatures: expected an integer"),
+    ],
+    ids=["numCategories", "NaN leaf", "Inf stats", "Inf threshold", "Inf category",
+         "fraction category", "zero counts", "huge numFeatures"],
+)  # fmt: skip
+def test_hostile_tree_fields_are_named(tree_doc, path, value, message):
+    doc = copy.deepcopy(tree_doc)
+    _set(doc, path, value)
+    with pytest.raises(InvalidDocument, match=message) as caught:
+        D.from_document(doc)
+    assert caught.value.field
+
+
+def test_huge_numbers_in_the_text_are_named_not_raw_errors(tree_doc):
+    text = json.dumps(tree_doc).replace('"numFeatures": 2', '"numFeatures": ' + "9" * 5000)
+    assert "9" * 5000 in text
+    with pytest.raises(InvalidDocument, match=r"stages\[3\]\.numFeatures: expected an integer"):
+        D.loads(text)
+    doc = json.loads(export(scorer_of(logistic_specs())))
+    doc["stages"][4]["coefficients"][0][0] = 12345
+    text = json.dumps(doc).replace("12345", "1" * 400)
+    with pytest.raises(InvalidDocument, match=r"stages\[4\]\.coefficients\[0\]\[0\]: expected"):
+        D.loads(text)
+    text = json.dumps(doc).replace("12345", "1e400")
+    with pytest.raises(InvalidDocument, match=r"coefficients\[0\]\[0\]: expected a finite number"):
+        D.loads(text)
+
+
+def test_declared_sizes_must_match_and_allocate_nothing():
+    import tracemalloc
+
+    doc = json.loads(export(scorer_of(logistic_specs())))
+    for size, message in [
+        (50_000_000, r"stages\[2\]\.categorySizes\[0\]: expected an integer between 1 and"),
+        (40_000, r"stages\[2\]\.categorySizes\[0\]: expected 4 \(the categories of 'color_idx'"),
+    ]:
+        bad = copy.deepcopy(doc)
+        bad["stages"][2]["categorySizes"][0] = size
+        text = json.dumps(bad)
+        assert len(text) < 8_000
+        tracemalloc.start()
+        try:
+            with pytest.raises(InvalidDocument, match=message):
+                D.loads(text)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 5_000_000
+
+
+def test_features_width_must_match_the_model():
+    doc = json.loads(export(scorer_of(logistic_specs())))
+    doc["stages"][3]["inputCols"].append("size")  # the assembler now builds 5 features
+    doc["input_schema"] = scorer_of(logistic_specs()).input_schema
+    with pytest.raises(InvalidDocument, match=r"stages\[4\]\.numFeatures: expected 5"):
+        D.from_document(doc)
+
+
+def test_forest_with_only_empty_leaves_fails_like_spark_in_rows_and_batches():
+    from labkit.errors import InvalidValue
+
+    specs = tree_specs()
+    forest = specs[3]
+    forest["type"] = "RandomForestClassificationModel"
+    tree = copy.deepcopy(forest["trees"][0])
+    tree["stats"][2] = [0.0, 0.0]  # Spark skips a tree whose leaf counts sum to 0...
+    forest["trees"], forest["treeWeights"] = [tree, copy.deepcopy(tree)], [1.0, 1.0]
+    scorer = scorer_of(specs)
+    assert scorer.predict({"color": "blue", "size": 1.0}).prediction is not None
+    with pytest.raises(InvalidValue, match="sum to 0"):  # ...and fails when every tree does
+        scorer.predict({"color": "red", "size": 1.0})
+    with pytest.raises(InvalidValue, match="row 1: .*sum to 0"):
+        scorer.predict_batch([{"color": "blue", "size": 1.0}, {"color": "red", "size": 1.0}])

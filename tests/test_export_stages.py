@@ -11,7 +11,13 @@ import math
 import pytest
 from _export_specs import io, logistic_specs, scorer_of, tree_specs
 
-from labkit.errors import InvalidValue, MissingField, UnsupportedStage, WrongFieldType
+from labkit.errors import (
+    InvalidDocument,
+    InvalidValue,
+    MissingField,
+    UnsupportedStage,
+    WrongFieldType,
+)
 from labkit.export._base import java_string
 from labkit.export._categorical import OneHotEncoderModel
 from labkit.export._linear import LogisticRegressionModel, NaiveBayesModel
@@ -241,8 +247,11 @@ def test_unsupported_stage_names_itself_and_lists_the_supported():
 def test_predictor_features_size_is_checked():
     specs = tree_specs()
     specs[-1] = {**specs[-1], **io(3)}
-    with pytest.raises(Exception, match="feature below 3|trained on 3"):
-        scorer_of(specs).predict({"color": "red", "size": 1.0})
+    with pytest.raises(InvalidDocument, match=r"stages\[3\]\.numFeatures: expected 2 \(the width"):
+        scorer_of(specs)  # at load: the assembler builds 2 features
+    model = scorer_of(tree_specs()).model
+    with pytest.raises(InvalidValue, match="has 3 entries, the model was trained on 2"):
+        model.apply_row({"features": (3, {0: 1.0})})  # when scoring: a vector from elsewhere
 
 
 def _outcome(fn, row):
@@ -257,12 +266,14 @@ def _outcome(fn, row):
 )
 def test_fused_fast_path_gives_the_stage_by_stage_answer(specs):
     scorer = scorer_of(specs)
-    assert [s.kind for s in scorer._fast_stages][-2] == "FusedAssembler"
+    assert [s.kind for s in scorer.fused_stages][-2] == "FusedAssembler"
+    plain = scorer_of(specs)
+    plain._fast = None  # every row through the ordinary stages
     values = ["red", "green", "Martian", None, 3, 1.5, True]
     sizes = [0, -0.0, 2.5, 7, None, math.nan, "4", False]
     rows = [{"color": c, "size": s} for c in values for s in sizes] + [{"size": 1.0}, {}]
     for row in rows:
-        fast, full = _outcome(scorer.predict, row), _outcome(scorer._predict_stage_by_stage, row)
+        fast, full = _outcome(scorer.predict, row), _outcome(plain.predict, row)
         assert repr(fast) == repr(full), row  # repr: NaN equals NaN
 
 
@@ -280,7 +291,9 @@ def test_batch_accepts_pandas_frames_with_nullable_dtypes():
     assert repr(batch.to_list()) == repr([scorer.predict(r) for r in rows])
 
 
-@pytest.mark.parametrize("module", ["_categorical", "_numeric", "_linear", "codegen"])
+@pytest.mark.parametrize(
+    "module", ["_categorical", "_numeric", "_linear", "codegen", "_spec", "_widths"]
+)
 def test_docstring_examples_run(module):
     import doctest
     import importlib

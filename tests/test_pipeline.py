@@ -22,6 +22,9 @@ from labkit.pipeline import (
     required_max_bins,
 )
 
+# Building Spark estimators needs a JVM, even in tests that take no DataFrame.
+pytestmark = pytest.mark.spark
+
 
 @pytest.fixture(scope="module")
 def spec():

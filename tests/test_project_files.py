@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import yaml
 from packaging.requirements import Requirement
 
@@ -13,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = project["dependencies"] + project["optional-dependencies"]["test"]
+    names = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
     return {Requirement(r).name: str(Requirement(r).specifier) for r in names}
 
 
@@ -41,3 +44,16 @@ def test_ci_runs_the_readme_test_command():
     ]  # fmt: skip
     assert ci_commands == ["make test"]
     assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_shipped_jupyterlab_settings_are_real_settings_that_silence_the_news_prompt():
+    """A misspelt plugin or key in the shipped overrides would be ignored without a word."""
+    overrides = json.loads((ROOT / "labkit" / "conf" / "jupyterlab-overrides.json").read_text())
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    for plugin, values in overrides.items():
+        package, _, name = plugin.partition(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())
+        for key, value in values.items():
+            assert key in schema["properties"], f"{plugin} has no setting {key!r}"
+            jsonschema.validate(value, schema["properties"][key])
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"

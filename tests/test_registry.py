@@ -20,6 +20,7 @@ import pytest
 from labkit import cli
 from labkit.errors import (
     GateNotPassed,
+    InvalidVersionName,
     ModelNotFound,
     RegistryCorrupt,
     RegistryLocked,
@@ -175,7 +176,7 @@ def test_damaged_metadata_is_reported_not_guessed(registry, saved_models):
 
 
 def test_an_exception_while_saving_leaves_no_version(registry, saved_models, monkeypatch):
-    import labkit.registry as registry_module
+    import labkit.registry.store as registry_module
 
     registry.add(*saved_models[0], _meta("aa"))
     registry.promote("1.0.0")
@@ -192,7 +193,7 @@ def test_an_exception_while_saving_leaves_no_version(registry, saved_models, mon
 
 
 def test_an_exception_while_promoting_keeps_the_champion(registry, saved_models, monkeypatch):
-    import labkit.registry as registry_module
+    import labkit._atomic as registry_module
 
     registry.add(*saved_models[0], _meta("aa"))
     registry.add(*saved_models[1], _meta("bb"))
@@ -214,10 +215,9 @@ _DIE_BEFORE = textwrap.dedent(
     """\
     import os, sys
     import labkit.registry as r
-    real = getattr(r.os, sys.argv[1])
     def die(*args, **kwargs):  # the process is killed right before the atomic step
         os._exit(9)
-    setattr(r.os, sys.argv[1], die)
+    setattr(os, sys.argv[1], die)
     registry = r.Registry(sys.argv[2])
     if sys.argv[3] == "add":
         registry.add(sys.argv[4], sys.argv[5], {"data_sha256": "bb", "spec": {}})
@@ -310,3 +310,83 @@ def test_one_registry_object_shared_by_threads_still_serialises(registry, saved_
         t.join()
     assert sorted(names) == ["1.0.0", "1.1.0", "1.2.0"]
     assert registry.incomplete() == []
+
+
+def _reverse_labels(scorer_path) -> None:
+    document = json.loads(scorer_path.read_text())
+    document["output"]["classes"].reverse()
+    scorer_path.write_text(json.dumps(document))
+
+
+def test_a_tampered_scorer_is_refused_on_load(registry, saved_models, sample_rows):
+    (small, small_scorer), _ = saved_models
+    version = registry.add(small, small_scorer, _meta("aa"))
+    assert version.load_scorer().predict_batch(sample_rows[:5]).to_list()
+    recorded = version.metadata["scorer_sha256"]
+    _reverse_labels(version.scorer_path)  # still a valid scorer: it would be served silently
+    load_scorer(version.scorer_path)
+    found = _sha(version.scorer_path)
+    for load in (version.load_scorer, lambda: registry.load_scorer("1.0.0")):
+        with pytest.raises(RegistryCorrupt) as caught:
+            load()
+        message = str(caught.value)
+        for part in ("1.0.0", str(version.scorer_path), recorded, found, "Restore"):
+            assert part in message
+    with pytest.raises(RegistryCorrupt, match=r"Cannot promote 1\.0\.0.*sha256"):
+        registry.promote("1.0.0", force=True)
+    assert registry.champion_version() is None
+
+
+def test_promote_refuses_a_version_whose_scorer_cannot_load(
+    registry, saved_models, tmp_path, capsys
+):
+    (small, small_scorer), (large, _) = saved_models
+    registry.add(small, small_scorer, _meta("aa"))
+    registry.promote("1.0.0")
+    broken = tmp_path / "broken.json"
+    broken.write_text(small_scorer.read_text()[:500])  # an export cut short
+    registry.add(large, broken, _meta("bb"))  # the recorded sha256 matches the broken file
+    with pytest.raises(
+        RegistryCorrupt, match=r"Cannot promote 1\.1\.0: its scorer .* does not load"
+    ):
+        registry.promote("1.1.0")
+    root = str(registry.root)
+    code = cli.main(["models", "promote", "1.1.0", "--force", "--registry", root])
+    assert code == RegistryCorrupt.exit_code
+    assert "Cannot promote 1.1.0" in capsys.readouterr().err
+    assert registry.champion_version() == "1.0.0"
+    assert [e["version"] for e in registry.pointer()["log"]] == ["1.0.0"]
+
+
+def test_one_damaged_metadata_is_flagged_and_blocks_nothing(registry, saved_models, capsys):
+    model_dir, scorer = saved_models[0]
+    for data in ("aa", "bb", "cc"):
+        registry.add(model_dir, scorer, _meta(data))
+    metadata = registry.get("1.1.0").path / "metadata.json"
+    metadata.write_text(metadata.read_text()[:40])  # truncated by a full disk
+    assert [v.version for v in registry.versions()] == ["1.0.0", "1.2.0"]
+    [damaged] = registry.damaged()
+    assert damaged.version == "1.1.0" and "metadata.json is not valid JSON" in damaged.problem
+    root = str(registry.root)
+    assert cli.main(["models", "list", "--registry", root]) == 0
+    captured = capsys.readouterr()
+    assert "1.0.0" in captured.out and "1.2.0" in captured.out
+    assert "1.1.0" in captured.out and "DAMAGED" in captured.out
+    assert "1 damaged version" in captured.err
+    assert cli.main(["models", "list", "--registry", root, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["version"], r["damaged"]) for r in rows] == [
+        ("1.0.0", False),
+        ("1.1.0", True),
+        ("1.2.0", False),
+    ]
+    assert registry.add(model_dir, scorer, _meta("dd")).version == "1.3.0"
+    latest = registry.get("1.3.0").path / "metadata.json"
+    latest.write_text("")  # now the newest version is the damaged one
+    assert registry.add(model_dir, scorer, _meta("dd")).version == "1.4.0"
+
+
+def test_add_refuses_an_escaping_version_name(registry, saved_models, tmp_path):
+    with pytest.raises(InvalidVersionName, match="Nothing was written"):
+        registry.add(*saved_models[0], _meta(), version="../../escaped")
+    assert not (tmp_path / "escaped").exists() and not registry.root.exists()

@@ -133,7 +133,7 @@ def test_bad_usage_exits_2_with_a_clear_message(tmp_path, capsys):
         cli.main(["retrain", "--data", str(TEST), "--registry", registry, "--config", str(config)])
         == 2
     )
-    assert "unknown key(s) ['modle']" in capsys.readouterr().err
+    assert "unknown key 'modle'. Did you mean 'model'?" in capsys.readouterr().err
     assert not (tmp_path / "registry").exists()  # nothing was created
 
 
@@ -168,6 +168,7 @@ def test_a_crash_between_saving_and_promoting_keeps_the_champion(
     assert registry.incomplete() == []
 
 
+@pytest.mark.spark  # two `labkit retrain` processes, each with its own JVM
 def test_two_concurrent_retrain_processes_end_consistent(tmp_path):
     root = tmp_path / "shared"
     env = {**os.environ, "LABKIT_LOG_DIR": str(tmp_path)}

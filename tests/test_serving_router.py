@@ -303,15 +303,15 @@ def test_bad_log_lines_are_named_by_file_line_and_field(tmp_path, change, messag
     path = tmp_path / "scoring.jsonl"
     path.write_text(json.dumps(_good_line()) + "\n" + json.dumps(bad) + "\n")
     with pytest.raises(BadScoringLog, match=message) as caught:
-        read_scoring_log(path)
+        read_scoring_log(path, strict=True)
     assert str(path) in str(caught.value)
 
 
 def test_a_line_cut_off_mid_write_is_reported(tmp_path):
     path = tmp_path / "scoring.jsonl"
     path.write_text(json.dumps(_good_line()) + "\n" + json.dumps(_good_line())[:40])
-    with pytest.raises(BadScoringLog, match=r"line 2: not JSON .*cut off while writing"):
-        read_scoring_log(path)
+    with pytest.raises(BadScoringLog, match=r"line 2: not valid JSON .*cut off while writing"):
+        read_scoring_log(path, strict=True)
 
 
 # -- the comparison ----------------------------------------------------------------------

@@ -106,6 +106,7 @@ def test_health_and_models_name_the_versions_in_play(server):
         {
             "status": "ok",
             "champion": "1.0.0",
+            "registry_champion": "1.0.0",
             "reload_error": None,
             "pyspark_loaded": "pyspark" in sys.modules,
         },
@@ -134,7 +135,7 @@ _DROP = object()
     [
         (lambda r: b'{"row": {"age": 39,', 400, "body", "not valid JSON"),
         (lambda r: b"\xff\xfe", 400, "body", "not UTF-8"),
-        (lambda r: b'{"row": {"age": NaN}}', 400, "body", "NaN is not valid JSON"),
+        (lambda r: b'{"row": {"age": NaN}}', 400, "row.age", "NaN is not valid JSON"),
         (lambda r: b"[1, 2]", 422, "body", "expected a JSON object, got list"),
         (lambda r: json.dumps({"key": "k"}).encode(), 422, "row", "missing field 'row'"),
         (
@@ -200,7 +201,7 @@ def test_wrong_paths_methods_and_missing_length(server):
     connection.endheaders()
     response = connection.getresponse()
     assert response.status == 411
-    assert json.loads(response.read())["field"] == "body"
+    assert json.loads(response.read())["field"] == "Content-Length"
     connection.close()
 
 
@@ -306,15 +307,16 @@ def test_labkit_serve_command_serves_without_spark_and_stops_cleanly(tmp_path, s
 def test_a_broken_new_champion_keeps_the_old_one_serving(server, rows, scorers):
     """A promoted version whose scorer file was damaged on disk must not take the service down."""
     document = server.registry.get("1.1.0").scorer_path
+    server.registry.promote("1.1.0", reason="damaged after the promotion")
     document.write_text(document.read_text()[:500])  # cut off, as by a full disk
-    server.registry.promote("1.1.0", reason="damaged on purpose")
     deadline = time.monotonic() + 10
     while call(server.url, "GET", "/healthz")[1]["reload_error"] is None:
         assert time.monotonic() < deadline, "the server never tried the new champion"
         time.sleep(0.05)
     health = call(server.url, "GET", "/healthz")[1]
-    assert health["champion"] == "1.0.0"
-    assert health["reload_error"].startswith("InvalidDocument")
+    assert health["champion"] == "1.0.0" and health["registry_champion"] == "1.1.0"
+    assert health["status"] == "degraded"
+    assert health["reload_error"].startswith("RegistryCorrupt")  # its sha256 no longer matches
     status, answer = post(server.url, {"key": "k", "row": rows[0]})
     assert status == 200 and answer["version"] == "1.0.0"
     assert same_output(answer["output"], scorers["1.0.0"].predict(rows[0]))

@@ -74,6 +74,7 @@ def test_session_is_tuned_for_a_laptop_and_shared(spark):
     assert spark.range(10).count() == 10
 
 
+@pytest.mark.spark  # starts a JVM in a process of its own
 def test_jvm_output_stays_out_of_the_process_output(tmp_path):
     """A fresh process: the JVM's warnings go to the log file, nothing to stdout/stderr."""
     script = "from labkit import get_spark; print(get_spark().range(5).count())"

@@ -7,7 +7,8 @@ import doctest
 import pytest
 
 from labkit import registry, retrain, sabotage
-from labkit.validate import checks_data, checks_model, config, history, layout, profile, report
+from labkit.registry import history
+from labkit.validate import checks_data, checks_model, config, layout, profile, report
 
 MODULES = [
     checks_data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from labkit.errors import RegistryCorrupt
-from labkit.validate.history import RunHistory, RunRecord
+from labkit.registry.history import RunHistory, RunRecord
 
 
 def _record(run_id: str, outcome: str, day: int, rows: int = 100) -> RunRecord:

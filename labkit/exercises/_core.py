@@ -6,6 +6,11 @@ answer is right or raises :class:`Incorrect` with a message that guesses the
 mistake. Learners call ``check``, ``hint`` and ``solution`` on an instance;
 tests call ``evaluate``, which returns the :class:`Outcome` instead of printing it.
 
+Most exercises need no ``_check`` of their own: :class:`EqualityCheck` compares
+a value with the one a solution computes, :class:`FunctionCheck` runs the
+learner's function on a few cases. Both declare their typical mistakes as data,
+``(wrong answer, message that teaches)``, so the tests can try every one.
+
 Examples
 --------
 >>> class Double(Exercise):
@@ -31,6 +36,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -130,3 +136,210 @@ def check_equal(answer: Any, expected: Any, name: str, *, rel_tol: float = 1e-9)
     elif answer == expected:
         return
     raise Incorrect(f"`{name}` is {answer!r}, but it should be {expected!r}.")
+
+
+def close(answer: Any, expected: Any, *, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
+    """True when ``answer`` equals ``expected``, numbers (also nested) within tolerance.
+
+    Examples
+    --------
+    >>> close(0.1 + 0.2, 0.3), close([1, 2.0000000001], (1, 2)), close({"a": 1}, {"a": 2})
+    (True, True, False)
+    >>> close(True, 1)
+    False
+    """
+    if isinstance(expected, bool) or isinstance(answer, bool):
+        return type(answer) is type(expected) and answer == expected
+    if _is_number(expected) and _is_number(answer):
+        return math.isclose(float(answer), float(expected), rel_tol=rel_tol, abs_tol=abs_tol)
+    if isinstance(expected, Mapping) and isinstance(answer, Mapping):
+        return answer.keys() == expected.keys() and all(
+            close(answer[k], expected[k], rel_tol=rel_tol, abs_tol=abs_tol) for k in expected
+        )
+    if _is_sequence(expected) and _is_sequence(answer):
+        return len(answer) == len(expected) and all(
+            close(a, e, rel_tol=rel_tol, abs_tol=abs_tol)
+            for a, e in zip(answer, expected, strict=True)
+        )
+    try:
+        return bool(answer == expected)
+    except (TypeError, ValueError):  # e.g. numpy arrays compare element-wise
+        return False
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, (str, bytes))
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+class EqualityCheck(Exercise):
+    """An exercise whose answer is one value, compared with the value :meth:`solve` computes.
+
+    Declare ``name`` (the learner's variable), optionally ``expected_type``,
+    ``mistakes`` (pairs of a typical wrong value, or a function of the exercise
+    returning one, and the message that explains it), ``right_note`` (may use
+    ``{expected}``) and ``otherwise`` (said when the answer is wrong in a way
+    nobody foresaw; the expected value is never given away).
+
+    Examples
+    --------
+    >>> class Share(EqualityCheck):
+    ...     prompt = "Set `share` to the fraction of 3 in 12."
+    ...     answer_code = "share = 3 / 12"
+    ...     name, expected_type = "share", (int, float)
+    ...     mistakes = ((25, "That is a percentage: give a fraction between 0 and 1."),
+    ...                 (lambda self: 12 / 3, "Upside down: divide the part by the whole."))
+    ...     right_note = "{expected:.0%}."
+    ...     def solve(self):
+    ...         return 3 / 12
+    >>> q = Share()
+    >>> q.check(0.25)
+    Correct: 25%.
+    >>> q.check(4.0)
+    Not yet: Upside down: divide the part by the whole.
+    >>> q.check("0.25")
+    Not yet: `share` should be a int or float, but it is a str.
+    >>> q.check(0.3)
+    Not yet: `share` is 0.3, which is not it yet. Re-read the cells above the exercise.
+    """
+
+    name: ClassVar[str] = "answer"
+    expected_type: ClassVar[type | tuple[type, ...] | None] = None
+    mistakes: ClassVar[tuple[tuple[Any, str], ...]] = ()
+    right_note: ClassVar[str] = "{expected!r}."
+    otherwise: ClassVar[str] = "Re-read the cells above the exercise."
+    rel_tol: ClassVar[float] = 1e-6
+    abs_tol: ClassVar[float] = 1e-9
+
+    def solve(self) -> Any:
+        """Compute the right answer (the reference solution, run for real), as prepared."""
+        raise NotImplementedError
+
+    def expected(self) -> Any:
+        """The right answer, computed once."""
+        if not hasattr(self, "_expected"):
+            self._expected = self.solve()
+        return self._expected
+
+    def typical_mistakes(self) -> list[tuple[Any, str]]:
+        """The declared wrong answers, as values."""
+        return [(wrong(self) if callable(wrong) else wrong, why) for wrong, why in self.mistakes]
+
+    def prepare(self, answer: Any) -> Any:
+        """Turn an answer (or a declared mistake) into what is compared; identity by default."""
+        return answer
+
+    def explain(self, answer: Any, expected: Any) -> str | None:
+        """A message for a wrong prepared answer no declared mistake matched, or None."""
+        return None
+
+    def _same(self, answer: Any, value: Any) -> bool:
+        return close(answer, value, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def _check(self, answer: Any) -> str:
+        if self.expected_type is not None:
+            check_type(answer, self.expected_type, self.name)
+        given, expected = self.prepare(answer), self.expected()
+        if self._same(given, expected):
+            return self.right_note.format(expected=expected)
+        for wrong, why in self.typical_mistakes():
+            if self._same(given, self.prepare(wrong)):
+                raise Incorrect(why)
+        why = self.explain(given, expected)
+        if why:
+            raise Incorrect(why)
+        raise Incorrect(f"`{self.name}` is {answer!r}, which is not it yet. {self.otherwise}")
+
+
+class FunctionCheck(Exercise):
+    """An exercise where the learner writes a function, run on :meth:`cases` and compared.
+
+    A right function returns what :meth:`reference` returns on every case.
+
+    ``mistakes`` pairs a typical wrong function with the message that explains
+    it: when the learner's function gives the same results as that one on every
+    case, the learner sees that message. Otherwise the first failing case is
+    shown with what was expected.
+
+    Examples
+    --------
+    >>> class Ratio(FunctionCheck):
+    ...     prompt = "Write `bad_ratio(bad, total)`: the fraction of bad rows (0 when total is 0)."
+    ...     answer_code = "def bad_ratio(bad, total):\\n    return bad / total if total else 0.0"
+    ...     name = "bad_ratio"
+    ...     mistakes = ((lambda bad, total: bad / (total - bad) if total else 0.0,
+    ...                  "That divides by the good rows; divide by all rows."),)
+    ...     def cases(self):
+    ...         return [(1, 10), (0, 0), (5, 5)]
+    ...     def reference(self, bad, total):
+    ...         return bad / total if total else 0.0
+    >>> q = Ratio()
+    >>> q.check(lambda bad, total: bad / total if total else 0.0)
+    Correct: `bad_ratio` gives the right answer on all 3 cases.
+    >>> q.check(lambda bad, total: bad / total)
+    Not yet: bad_ratio(0, 0) raised ZeroDivisionError: division by zero
+    >>> q.check(lambda bad, total: 0.1)
+    Not yet: bad_ratio(0, 0) returned 0.1; it should return 0.0.
+    >>> q.check(42)
+    Not yet: `bad_ratio` should be a function (def bad_ratio(...): ...), but it is a int.
+    """
+
+    name: ClassVar[str] = "answer"
+    mistakes: ClassVar[tuple[tuple[Callable[..., Any], str], ...]] = ()
+    right_note: ClassVar[str] = "`{name}` gives the right answer on all {cases} cases."
+    rel_tol: ClassVar[float] = 1e-6
+    abs_tol: ClassVar[float] = 1e-9
+
+    def cases(self) -> Iterable[tuple[Any, ...]]:
+        """The argument tuples the function is called with."""
+        raise NotImplementedError
+
+    def reference(self, *args: Any) -> Any:
+        """What a right function returns for ``args``."""
+        raise NotImplementedError
+
+    def _same(self, answer: Any, value: Any) -> bool:
+        return close(answer, value, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def _call(self, function: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
+        try:
+            return True, function(*args)
+        except Exception as error:  # the learner's code may raise anything
+            return False, error
+
+    def _behaves_like(
+        self, answer: Callable[..., Any], wrong: Callable[..., Any], cases: list[tuple[Any, ...]]
+    ) -> bool:
+        for args in cases:
+            (ok_a, a), (ok_w, w) = self._call(answer, args), self._call(wrong, args)
+            same = self._same(a, w) if ok_a else type(a) is type(w)
+            if ok_a != ok_w or not same:
+                return False
+        return True
+
+    def _check(self, answer: Any) -> str:
+        if not callable(answer):
+            raise Incorrect(
+                f"`{self.name}` should be a function (def {self.name}(...): ...), "
+                f"but it is a {type(answer).__name__}."
+            )
+        cases = list(self.cases())
+        for wrong, why in self.mistakes:
+            if self._behaves_like(answer, wrong, cases):
+                raise Incorrect(why)
+        for args in cases:
+            shown = f"{self.name}({', '.join(map(repr, args))})"
+            ok, got = self._call(answer, args)
+            if not ok:
+                raise Incorrect(f"{shown} raised {type(got).__name__}: {got}")
+            want = self.reference(*args)
+            if not self._same(got, want):
+                raise Incorrect(f"{shown} returned {got!r}; it should return {want!r}.")
+        return self.right_note.format(name=self.name, cases=len(cases))

@@ -3,9 +3,41 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
-from labkit.exercises._core import Exercise, Incorrect
+from labkit.exercises._core import Exercise, Incorrect, close
+
+#: The models of the chapter: its decision tree ``model`` and the exercises' ``forest``.
+LESSON_TREE = ("decision_tree", (("maxDepth", 5),))
+FOREST = ("random_forest", (("numTrees", 5), ("maxDepth", 4)))
+
+
+@cache
+def _fitted(kind: str, params: tuple[tuple[str, Any], ...]) -> tuple[Any, list[Any]]:
+    """The chapter's model of that kind, fitted as the chapter fits it, with its feature names."""
+    from labkit.data import load_adult
+    from labkit.pipeline import adult_spec, fit_pipeline, pipeline_features
+    from labkit.session import get_spark
+
+    train = load_adult(get_spark(), "train")
+    model = fit_pipeline(train, adult_spec(), kind, params=dict(params))
+    return model, pipeline_features(model, train)
+
+
+def _importances(which: tuple[str, tuple]) -> dict[str, float]:
+    from labkit.inspect import feature_importances
+
+    model, names = _fitted(*which)
+    table = feature_importances(model, feature_names=names)
+    return dict(zip(table["feature"], table["importance"], strict=True))
+
+
+def _drawing(which: tuple[str, tuple], tree: int | None) -> str:
+    from labkit.inspect import draw_tree
+
+    model, names = _fitted(*which)
+    return draw_tree(model, feature_names=names, tree=tree, max_depth=2).source
 
 
 class NamedImportances(Exercise):
@@ -35,6 +67,17 @@ class NamedImportances(Exercise):
             )
         if abs(answer["importance"].sum() - 1) > 1e-6:
             raise Incorrect("The importances should add up to 1; is this the whole table?")
+        given = dict(zip(answer["feature"], answer["importance"], strict=True))
+        if not close(given, _importances(FOREST)):
+            if close(given, _importances(LESSON_TREE)):
+                raise Incorrect(
+                    "That is the table of the chapter's decision tree `model`. Make it for "
+                    "`forest`: a forest spreads the credit over more features than one tree."
+                )
+            raise Incorrect(
+                "These are not the importances of `forest`: pass `forest` itself, and the "
+                "names from pipeline_features(forest, train)."
+            )
         return f"the forest leans most on {names[0]!r}, then {names[1]!r}."
 
 
@@ -66,6 +109,18 @@ class ReadableForestTree(Exercise):
             raise Incorrect(
                 f"The drawing shows {shown} nodes; with max_depth=2 it shows at most 7 (1 + 2 + 4)."
             )
+        if source != _drawing(FOREST, 2):
+            if source == _drawing(LESSON_TREE, None):
+                raise Incorrect(
+                    "That is the chapter's decision tree `model`; draw one tree of `forest`."
+                )
+            others = [n for n in range(5) if n != 2 and source == _drawing(FOREST, n)]
+            if others:
+                raise Incorrect(
+                    f"That is tree {others[0]} of the forest; trees are numbered from 0, "
+                    "and the exercise asks for tree=2."
+                )
+            raise Incorrect("That is not tree 2 of `forest` cut to 2 levels; check the arguments.")
         return f"{shown} boxes a person can read in one glance."
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import math
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from labkit import data
 from labkit.exercises._core import Exercise, Incorrect, check_equal, check_type
 
 #: Crafted inputs for the margin checker: (coefficients, intercept, sparse features).
@@ -120,43 +119,115 @@ class ProbabilityOfYes(Exercise):
         return "the sigmoid, exactly as Spark applies it (and safe for huge margins)."
 
 
-def count_rows_with_missing_category(split: str = "test") -> int:
-    """Rows of an Adult file with '?' in any categorical column (read with the csv module)."""
-    path = data.ADULT_FILES[split].path
-    positions = [data.ADULT_COLUMNS.index(c) for c in data.ADULT_CATEGORICAL]
-    count = 0
-    with open(path, encoding="utf-8", newline="") as f:
-        for fields in csv.reader(f, skipinitialspace=True):
-            if len(fields) != len(data.ADULT_COLUMNS):
-                continue  # the junk first line and the blank last one
-            count += any(fields[i] == "?" for i in positions)
-    return count
+#: Exercise 3's model and rows: a margin written as SQL must give these numbers in SQLite.
+SQL_INTERCEPT = -1.25
+SQL_NUMERIC: dict[str, float] = {"age": 0.03, "hours-per-week": 0.02}
+SQL_CATEGORIES: dict[str, dict[str, float]] = {
+    "workclass": {"Private": 0.4, "State-gov": -0.3},
+    "native-country": {"United-States": 0.1},
+}
+SQL_ROWS: tuple[dict[str, Any], ...] = (
+    {"age": 39, "hours-per-week": 40, "workclass": "State-gov", "native-country": "United-States"},
+    {"age": 50, "hours-per-week": 13, "workclass": "Private", "native-country": "Cuba"},
+    {"age": 28, "hours-per-week": 60, "workclass": "Space-force", "native-country": None},
+    {"age": 61, "hours-per-week": 35, "workclass": None, "native-country": "United-States"},
+)
 
 
-class RowsSkipped(Exercise):
+def _margin_of_row(row: dict[str, Any]) -> float:
+    total = SQL_INTERCEPT + sum(w * row[c] for c, w in SQL_NUMERIC.items())
+    return total + sum(SQL_CATEGORIES[c].get(row[c], 0.0) for c in SQL_CATEGORIES)
+
+
+def run_sql_margin(expression: str) -> list[float | None]:
+    """Evaluate ``expression`` in SQLite on :data:`SQL_ROWS`, one margin per row, in order.
+
+    Examples
+    --------
+    >>> run_sql_margin("`age` + 1")
+    [40, 51, 29, 62]
+    """
+    columns = list(SQL_ROWS[0])
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE people (" + ", ".join(f'"{c}"' for c in columns) + ")")
+        db.executemany(
+            "INSERT INTO people VALUES (" + ", ".join("?" for _ in columns) + ")",
+            [tuple(row[c] for c in columns) for row in SQL_ROWS],
+        )
+        query = f"SELECT {expression} FROM people ORDER BY rowid"  # noqa: S608 (the learner's own SQL)
+        return [value for (value,) in db.execute(query).fetchall()]
+    finally:
+        db.close()
+
+
+class MarginAsSql(Exercise):
     prompt = (
-        "With the indexer's handleInvalid set to 'skip', score every row of the test set with "
-        "`skip_scorer.predict_batch` and set `rows_skipped` to the number of rows dropped."
+        "Write `margin_sql(intercept, numeric, categories)`: a SQL expression (a string) for a "
+        "linear model's margin. `numeric` maps column -> weight, `categories` maps column -> "
+        "{value: weight}; a value that is not listed, or NULL, adds nothing."
     )
     hints = (
-        "`predict_batch` returns a BatchPrediction; its `skipped` dict maps row -> reason.",
-        "rows_skipped = len(skip_scorer.predict_batch(test_rows).skipped)",
+        "A numeric column gives `weight * `column``; a categorical one gives "
+        "`CASE `column` WHEN 'value' THEN weight ... ELSE 0 END`; join the terms and the "
+        "intercept with ' + '.",
+        "Quote column names with backticks (`hours-per-week`, or SQL reads a subtraction), quote "
+        "values with single quotes, and end every CASE with ELSE 0.",
     )
-    answer_code = "rows_skipped = len(skip_scorer.predict_batch(test_rows).skipped)"
+    answer_code = (
+        "def margin_sql(intercept, numeric, categories):\n"
+        "    def text(value):\n"
+        '        return "\'" + value.replace("\'", "\'\'") + "\'"\n'
+        "    terms = [repr(float(intercept))]\n"
+        '    terms += [f"{weight!r} * `{column}`" for column, weight in numeric.items()]\n'
+        "    for column, weights in categories.items():\n"
+        "        cases = ' '.join(f'WHEN {text(v)} THEN {w!r}' for v, w in weights.items())\n"
+        "        terms.append(f'CASE `{column}` {cases} ELSE 0 END')\n"
+        "    return ' + '.join(terms)"
+    )
 
     def _check(self, answer: Any) -> str:
-        check_type(answer, int, "rows_skipped")
-        expected = count_rows_with_missing_category("test")
-        if answer == count_rows_with_missing_category("train"):
-            raise Incorrect(f"{answer:,} is the count for the training file; score the test rows.")
-        if answer == 0:
-            raise Incorrect("0 rows: was the scorer built with handleInvalid='skip'? Check "
-                            "skip_scorer.stages[0].handle_invalid.")  # fmt: skip
-        check_equal(answer, expected, "rows_skipped")
-        return (f"{expected:,} people with a missing workclass, occupation or country would get "
-                "no answer at all: 'skip' is rarely what a service wants.")  # fmt: skip
+        if not callable(answer):
+            raise Incorrect(
+                "`margin_sql` should be a function taking (intercept, numeric, categories)."
+            )
+        expression = _call(answer, "margin_sql", SQL_INTERCEPT, SQL_NUMERIC, SQL_CATEGORIES)
+        check_type(expression, str, "margin_sql(...)")
+        try:
+            got = run_sql_margin(expression)
+        except sqlite3.Error as error:
+            raise Incorrect(_sql_error_advice(expression, str(error))) from None
+        for row, value in zip(SQL_ROWS, got, strict=True):
+            expected = _margin_of_row(row)
+            if value is None:
+                raise Incorrect(
+                    f"The row {row} got NULL: a value that is not listed (here "
+                    f"{row['workclass']!r} or {row['native-country']!r}) must add 0, so end each "
+                    "CASE with ELSE 0."
+                )
+            if isinstance(value, int | float) and math.isclose(value, expected - SQL_INTERCEPT):
+                raise Incorrect(f"The row {row} got {value}, the weighted sum without the "
+                                "intercept: add it.")  # fmt: skip
+            check_type(value, int | float, "the SQL's result")
+            check_equal(float(value), expected, f"the margin of {row}")
+        return "that string is the whole model: any database can score with it, no Python, no JVM."
+
+
+def _sql_error_advice(expression: str, error: str) -> str:
+    """Turn an SQLite error into what the learner most likely has to change."""
+    if "no such column: hours" in error or "no such column: native" in error:
+        return (
+            f"SQLite says {error!r}: a name like hours-per-week reads as hours minus per minus "
+            "week. Quote column names with backticks: `hours-per-week`."
+        )
+    if "no such column" in error:
+        return (
+            f"SQLite says {error!r}: a category value without quotes reads as a column name. "
+            "Put text values in single quotes: WHEN 'Private' THEN ..."
+        )
+    return f"SQLite could not run your expression ({error}). It was:\n{expression}"
 
 
 q1 = MarginByHand()
 q2 = ProbabilityOfYes()
-q3 = RowsSkipped()
+q3 = MarginAsSql()

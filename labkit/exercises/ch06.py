@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable
 from typing import Any
 
 from labkit.exercises._core import Exercise, Incorrect, check_type
-from labkit.sabotage import SABOTAGE_CASES, ZEROED_COLUMN
+from labkit.sabotage import SABOTAGE_CASES
 from labkit.validate.config import GateConfig
 from labkit.validate.report import GateReport
 
@@ -51,31 +53,90 @@ class DuplicatedBlockedBy(Exercise):
         )
 
 
-class DriftedColumn(Exercise):
+#: Exercise 2's history of good runs (one odd small week) and the rows that tell the mistakes apart.
+SIZE_HISTORY: tuple[int, ...] = (30_000, 32_000, 31_000, 5_000, 33_000)
+SIZE_CASES: tuple[int, ...] = (46_000, 12_000, 49_000, 20_000, 31_000)
+SIZE_BAND = (0.4, 1.5)
+
+
+def _size_rule(rows: int, usual: float) -> bool:
+    return SIZE_BAND[0] <= rows / usual <= SIZE_BAND[1]
+
+
+def size_verdicts(baseline: Callable[[list[int]], float], *, inverted: bool = False) -> list[bool]:
+    """The verdicts on :data:`SIZE_CASES` of a size check whose yardstick is ``baseline(history)``.
+
+    Examples
+    --------
+    >>> size_verdicts(statistics.median)
+    [True, False, False, True, True]
+    """
+    history = list(SIZE_HISTORY)
+    usual = baseline(history)
+    if inverted:
+        return [SIZE_BAND[0] <= usual / rows <= SIZE_BAND[1] for rows in SIZE_CASES]
+    return [_size_rule(rows, usual) for rows in SIZE_CASES]
+
+
+class SizeCheck(Exercise):
     prompt = (
-        "In the report of the zero-column run, which numeric column drifted most? Set "
-        "`drifted_column` to its name, read from the report (not typed from memory)."
+        "Write `size_looks_normal(rows, history)`: True when `rows` is between 0.4 and 1.5 times "
+        "the median of `history` (earlier good runs' row counts), True when there is no history."
     )
     hints = (
-        "`report['feature_drift'].figures` holds the largest distances and their columns.",
-        "The key is 'max_numeric_column'.",
+        "`statistics.median(history)` is the usual size; divide this run's rows by it.",
+        "return True for an empty history; otherwise 0.4 <= rows / median <= 1.5.",
     )
-    answer_code = "drifted_column = zeroed.report['feature_drift'].figures['max_numeric_column']"
+    answer_code = (
+        "def size_looks_normal(rows, history):\n"
+        "    if not history:\n"
+        "        return True\n"
+        "    return 0.4 <= rows / statistics.median(history) <= 1.5"
+    )
 
     def _check(self, answer: Any) -> str:
-        check_type(answer, str, "drifted_column")
-        if answer in ("max_numeric_js", "max_categorical_linf"):
+        if not callable(answer):
+            raise Incorrect("`size_looks_normal` should be a function of (rows, history).")
+        try:
+            if answer(32_561, []) is not True:
+                raise Incorrect(
+                    "With no history there is nothing to compare with: the first run must pass "
+                    "(return True) and start the history."
+                )
+            got = [answer(rows, list(SIZE_HISTORY)) for rows in SIZE_CASES]
+        except (ZeroDivisionError, statistics.StatisticsError, IndexError):
             raise Incorrect(
-                f"{answer!r} is the distance; the column is under 'max_numeric_column'."
+                "Your function fails on an empty history: return True before dividing."
+            ) from None
+        except Incorrect:
+            raise
+        except Exception as error:  # the learner's code may raise anything
+            raise Incorrect(f"Your function raised {type(error).__name__}: {error}.") from None
+        if any(not isinstance(v, bool) for v in got):
+            raise Incorrect(f"Return True or False, not {got!r}.")
+        history = f"the history {list(SIZE_HISTORY)}"
+        if got == size_verdicts(statistics.fmean):
+            raise Incorrect(
+                f"That compares with the mean of {history}. The one odd small week pulls the mean "
+                "down; the median ignores it. Use statistics.median."
             )
-        if answer.strip() != ZEROED_COLUMN:
+        if got == size_verdicts(lambda h: h[-1]):
             raise Incorrect(
-                f"{answer!r} is not the column we zeroed. Look at the 'feature_drift' row "
-                "of the sabotaged run's report, not the legitimate one's."
+                "That compares with the last run only: one unusual week would then move the "
+                "yardstick. Use the median of the whole history."
+            )
+        if got == size_verdicts(statistics.median, inverted=True):
+            raise Incorrect("The ratio is upside down: divide this run's rows by the median.")
+        expected = size_verdicts(statistics.median)
+        if got != expected:
+            wrong = [rows for rows, g, e in zip(SIZE_CASES, got, expected, strict=True) if g != e]
+            raise Incorrect(
+                f"Against {history} (median {statistics.median(SIZE_HISTORY):,}), your verdicts "
+                f"are wrong for {wrong}. The band is 0.4 to 1.5 times the median, ends included."
             )
         return (
-            f"{ZEROED_COLUMN}: all its mass moved into the lowest bin, a Jensen-Shannon distance "
-            "near its maximum. Training alone would not have told you."
+            "that is the gate's input_size check. A file twice the usual size parses perfectly; "
+            "only its volume gives it away."
         )
 
 
@@ -116,5 +177,5 @@ class GrowthConfig(Exercise):
 
 
 q1 = DuplicatedBlockedBy()
-q2 = DriftedColumn()
+q2 = SizeCheck()
 q3 = GrowthConfig()

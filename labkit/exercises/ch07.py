@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from labkit.exercises._core import Exercise, Incorrect, check_type
-from labkit.serving import DEFAULT_ACTIONS, ActionBands, Scored, assign_arm
+from labkit.serving import Scored, assign_arm
 
 #: The chapter's simulated week: one key per Adult test row, and the router's shares.
 WEEK_KEYS: tuple[str, ...] = tuple(f"person-{i}" for i in range(16_281))
@@ -15,8 +15,10 @@ CONTROL_SHARE = 0.1
 CHALLENGER_SHARE = 0.2
 RAISED_SHARE = 0.5
 
-#: Cut points of exercise 2, between allow | challenge | second factor | human review | block.
-BAND_CUTS = (0.1, 0.3, 0.6, 0.85)
+#: Exercise 2's log: requests per hour from midnight; hour 3 is missing (an outage), hour 5 is slow.
+QUIET_LOG_COUNTS: tuple[int, ...] = (10, 10, 10, 0, 10, 4, 10)
+QUIET_SHARE = 0.5
+QUIET_START = "2026-11-02T00:00:00+00:00"
 
 
 def moved_share(before: float, after: float, keys: tuple[str, ...] = WEEK_KEYS) -> float:
@@ -75,39 +77,92 @@ class KeysMoved(Exercise):
         )
 
 
-class FiveBands(Exercise):
+def quiet_log_times() -> Any:
+    """Exercise 2's timestamps: a pandas Series, spread evenly inside each hour.
+
+    Examples
+    --------
+    >>> len(quiet_log_times())
+    54
+    """
+    import pandas as pd
+
+    start = pd.Timestamp(QUIET_START)
+    times = [
+        start + pd.Timedelta(hours=hour) + pd.Timedelta(minutes=60 * i / count)
+        for hour, count in enumerate(QUIET_LOG_COUNTS)
+        for i in range(count)
+    ]
+    return pd.Series(times)
+
+
+def _hours(indices: list[int]) -> list[Any]:
+    import pandas as pd
+
+    return [pd.Timestamp(QUIET_START) + pd.Timedelta(hours=h) for h in indices]
+
+
+class QuietHours(Exercise):
     prompt = (
-        "Build `my_bands`, an ActionBands: below 0.1 allow, 0.1 to 0.3 challenge, 0.3 to 0.6 "
-        "second factor, 0.6 to 0.85 human review, 0.85 and above block."
+        "Write `quiet_hours_of(times, share)`: the hours (timestamps, in order) with fewer than "
+        "`share` x the median number of requests per hour, counting hours with no requests."
     )
     hints = (
-        "ActionBands.from_cuts(actions, cuts) takes the actions from low to high and the "
-        "cut points between them.",
-        "DEFAULT_ACTIONS already lists the five actions in order.",
+        "Put a 1 on every timestamp (`pd.Series(1, index=pd.DatetimeIndex(times))`) and "
+        "`.resample('1h').sum()`: resample lists every hour, empty ones as 0.",
+        "Keep the hours whose count is below `share * counts.median()` and return "
+        "`list(counts[...].index)`.",
     )
-    answer_code = "my_bands = ActionBands.from_cuts(DEFAULT_ACTIONS, [0.1, 0.3, 0.6, 0.85])"
+    answer_code = (
+        "def quiet_hours_of(times, share):\n"
+        "    counts = pd.Series(1, index=pd.DatetimeIndex(times)).resample('1h').sum()\n"
+        "    return list(counts[counts < share * counts.median()].index)"
+    )
 
     def _check(self, answer: Any) -> str:
-        if isinstance(answer, (dict, list, tuple)):
+        if not callable(answer):
+            raise Incorrect("`quiet_hours_of` should be a function (def quiet_hours_of(...):).")
+        try:
+            got = answer(quiet_log_times(), QUIET_SHARE)
+        except Exception as error:  # the learner's code may raise anything
+            raise Incorrect(f"Your function raised {type(error).__name__}: {error}.") from None
+        if got is None:
+            raise Incorrect("Your function returned None: `return` the list of hours.")
+        try:
+            hours = [_as_timestamp(h) for h in got]
+        except (TypeError, ValueError):
             raise Incorrect(
-                "That is the raw description; wrap it in ActionBands(...) (or use "
-                "ActionBands.from_cuts) so it is checked for gaps and overlaps."
+                f"Return a list of timestamps (the hours), not {type(got).__name__} of "
+                f"{type(next(iter(got), None)).__name__}."
+            ) from None
+        expected = _hours([3, 5])
+        if hours == _hours([5]):
+            raise Incorrect(
+                "You found the slow hour (05:00) but not the outage at 03:00: an hour with no "
+                "requests has no lines in the log, so a group-by never sees it. Count every hour "
+                "from the first to the last, empty ones as 0 (resample does that)."
             )
-        check_type(answer, ActionBands, "my_bands")
-        expected = ActionBands.from_cuts(DEFAULT_ACTIONS, BAND_CUTS)
-        got = [(b.action, b.low, b.high) for b in answer.bands]
-        want = [(b.action, b.low, b.high) for b in expected.bands]
-        if [g[0] for g in got] == list(reversed(DEFAULT_ACTIONS)):
-            raise Incorrect("The actions are upside down: 'allow' belongs to the lowest scores.")
-        for mine, right in zip(got, want, strict=False):
-            if mine != right:
-                raise Incorrect(
-                    f"Band {mine[0]!r} covers [{mine[1]}, {mine[2]}); it should be "
-                    f"{right[0]!r} on [{right[1]}, {right[2]})."
-                )
-        if len(got) != len(want):
-            raise Incorrect(f"`my_bands` has {len(got)} bands; it should have {len(want)}.")
-        return "five bands, every probability covered exactly once."
+        if hours == _hours([3]):
+            raise Incorrect(
+                "You found the outage (03:00) but not the slow hour (05:00, 4 requests): compare "
+                "with the median hour, not the mean, which the outage itself pulls down."
+            )
+        if hours != expected:
+            shown = [h.strftime("%H:%M") for h in hours]
+            raise Incorrect(
+                f"You returned {shown}; the quiet hours are 03:00 (none) and 05:00 (4)."
+            )
+        return (
+            "both the outage and the slow hour. Requests per hour is the alert that catches "
+            "most outages first, as long as empty hours count as zero."
+        )
+
+
+def _as_timestamp(value: Any) -> Any:
+    import pandas as pd
+
+    stamp = pd.Timestamp(value)
+    return stamp if stamp.tzinfo else stamp.tz_localize("UTC")
 
 
 def _conversion_cases() -> tuple[list[Scored], dict[str, int]]:
@@ -170,5 +225,5 @@ def _call(function: Callable[..., Any], *args: Any) -> Any:
 
 
 q1 = KeysMoved()
-q2 = FiveBands()
+q2 = QuietHours()
 q3 = ConversionRate()

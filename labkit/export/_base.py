@@ -12,13 +12,16 @@ vector; in a batch they are dense 2-D float arrays.
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, ClassVar
 
-from labkit.errors import InvalidValue, MissingField, WrongFieldType
+from labkit.errors import InvalidValue, MissingField, ScoringError, WrongFieldType
+from labkit.export import _runtime as RT
+from labkit.export._runtime import as_number, java_string, skip_reason
+
+__all__ = ["Batch", "OneHot", "Predictor", "Stage", "as_number", "java_string", "np",
+           "number_column", "scoring_error", "skip_reason"]  # fmt: skip
 
 try:  # numpy is needed for batches only
     import numpy as np
@@ -49,9 +52,20 @@ class Stage:
         """The stage as plain JSON-ready data (``from_spec`` reads it back)."""
         raise NotImplementedError
 
+    @property
+    def step(self) -> Callable[[dict[str, Any]], str | None]:
+        """The stage's row rule from :mod:`labkit.export._runtime` (built on first use)."""
+        step = self.__dict__.get("_step")
+        if step is None:
+            step = self.__dict__["_step"] = RT.prepare(self.to_spec())
+        return step
+
     def apply_row(self, row: dict[str, Any]) -> str | None:
         """Add this stage's outputs to ``row``; return why Spark would drop the row, else None."""
-        raise NotImplementedError
+        try:
+            return self.step(row)
+        except RT.InvalidRow as error:
+            raise scoring_error(error) from None
 
     def apply_batch(self, batch: Batch) -> None:
         """Add this stage's output columns to ``batch`` (and mark rows Spark would drop)."""
@@ -93,26 +107,12 @@ class Predictor(Stage):
         self.prediction_col = S.get_str(spec, "predictionCol", where)
         self.raw_col = S.get_str(spec, "rawPredictionCol", where)
         self.probability_col = S.get_str(spec, "probabilityCol", where)
-        self.num_features = S.get_int(spec, "numFeatures", where)
+        self.num_features = S.get_int(spec, "numFeatures", where, maximum=S.MAX_FEATURES)
         self.label_col = S.get_str(spec, "labelCol", where)
         self.inputs = (self.features_col,)
         self.outputs = tuple(
             c for c in (self.raw_col, self.probability_col, self.prediction_col) if c
         )
-
-    def features_row(self, row: dict[str, Any]) -> Vec:
-        """The row's features vector, checked for its size."""
-        vec = row[self.features_col]
-        if vec is None:
-            raise InvalidValue(
-                f"{self.kind}: column {self.features_col!r} is null; Spark would fail here."
-            )
-        if vec[0] != self.num_features:
-            raise InvalidValue(
-                f"{self.kind}: features vector {self.features_col!r} has {vec[0]} entries, "
-                f"the model was trained on {self.num_features}. Is the row from another pipeline?"
-            )
-        return vec
 
     def features_batch(self, batch: Batch) -> Any:
         """The batch's features matrix, checked for its width."""
@@ -124,15 +124,6 @@ class Predictor(Stage):
             )
         return matrix
 
-    def write_row(self, row: dict[str, Any], prediction: float, raw: Any, probability: Any) -> None:
-        """Store a row's outputs under the configured column names."""
-        if self.raw_col:
-            row[self.raw_col] = raw
-        if self.probability_col:
-            row[self.probability_col] = probability
-        if self.prediction_col:
-            row[self.prediction_col] = prediction
-
     def write_batch(self, batch: Batch, prediction: Any, raw: Any, probability: Any) -> None:
         """Store a batch's outputs under the configured column names."""
         if self.raw_col and raw is not None:
@@ -141,6 +132,30 @@ class Predictor(Stage):
             batch.cols[self.probability_col] = probability
         if self.prediction_col:
             batch.cols[self.prediction_col] = prediction
+
+
+@dataclass(frozen=True)
+class OneHot:
+    """A one-hot encoded batch column kept as positions, not as a (rows x width) matrix.
+
+    Row ``i`` has a single 1 at ``index[i]``, or no 1 at all when ``index[i] >= width``.
+    The assembler writes the ones straight into its output; anything else that
+    reads the column gets it dense from :meth:`Batch.column`.
+    """
+
+    index: Any
+    width: int
+
+    def fill(self, out: Any, offset: int) -> None:
+        """Set the ones in ``out[:, offset:offset + width]`` (already zero)."""
+        hot = np.flatnonzero(self.index < self.width)
+        out[hot, offset + self.index[hot]] = 1.0
+
+    def dense(self) -> Any:
+        """The column as a float matrix of shape (rows, width)."""
+        out = np.zeros((len(self.index), self.width))
+        self.fill(out, 0)
+        return out
 
 
 @dataclass
@@ -165,13 +180,14 @@ class Batch:
     def column(self, name: str, stage: str) -> Any:
         """The column ``name``, or :class:`MissingField` naming the stage that needs it."""
         try:
-            return self.cols[name]
+            value = self.cols[name]
         except KeyError:
             raise MissingField(
                 f"{stage} needs column {name!r}, which the rows do not have "
                 f"(they have {sorted(self.cols)[:20]}).",
                 field=name,
             ) from None
+        return value.dense() if isinstance(value, OneHot) else value
 
     def drop(self, mask: Any, reason_of: Any) -> None:
         """Mark rows in ``mask`` (still alive) as dropped; ``reason_of(i)`` says why."""
@@ -188,45 +204,10 @@ class Batch:
         return int(hits[0]) if hits.size else None
 
 
-def skip_reason(stage: str, column: str, *, null: bool) -> str:
-    """Why a row was dropped by a stage with ``handleInvalid="skip"``."""
-    return f"{stage}: {'null' if null else 'NaN'} in column {column!r} (handleInvalid='skip')"
-
-
-def as_number(value: Any, column: str, stage: str) -> float | None:
-    """A row value as Spark's double: int and float pass, None stays None, text is refused."""
-    kind = type(value)
-    if kind is float:
-        return value
-    if kind is int:
-        return float(value)
-    if value is None:
-        return None
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    raise WrongFieldType(
-        f"{stage}: field {column!r} must be a number, got {value!r} ({kind.__name__}). "
-        'Send numbers unquoted (39, not "39"); use null for a missing value.'
-    )
-
-
-def java_string(value: Any) -> str:
-    """A value as Spark's ``cast(string)`` writes it (1.0 -> "1.0", 1e-05 -> "1.0E-5")."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    value = float(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0 or 1e-3 <= abs(value) < 1e7:
-        return repr(value)
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    text = "".join(map(str, digits))
-    mantissa = text[0] + "." + (text[1:] or "0")
-    return f"{'-' if sign else ''}{mantissa}E{exponent + len(text) - 1}"
+def scoring_error(error: RT.InvalidRow) -> ScoringError:
+    """The labkit error for a runtime rule's failure (same message)."""
+    kind = WrongFieldType if isinstance(error, RT.WrongType) else InvalidValue
+    return kind(str(error))
 
 
 def number_column(values: Any, column: str, stage: str) -> tuple[Any, Any]:
@@ -244,7 +225,7 @@ def number_column(values: Any, column: str, stage: str) -> tuple[Any, Any]:
             value = None
         try:
             number = as_number(value, column, stage)
-        except WrongFieldType as error:
+        except RT.WrongType as error:
             raise WrongFieldType(f"row {i}: {error}") from None
         if number is None:
             nulls[i] = True

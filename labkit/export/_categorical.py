@@ -11,17 +11,18 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from labkit.errors import InvalidValue, WrongFieldType
+from labkit.errors import InvalidValue
+from labkit.export import _runtime as RT
 from labkit.export import _spec as S
-from labkit.export._base import HANDLE_INVALID, Batch, Stage, _is_pandas_na, java_string, np
-
-_ABSENT = object()
-
-
-def _preview(labels: list[str], limit: int = 6) -> str:
-    shown = ", ".join(repr(label) for label in labels[:limit])
-    more = f", ... ({len(labels)} in all)" if len(labels) > limit else ""
-    return shown + more
+from labkit.export._base import (
+    HANDLE_INVALID,
+    Batch,
+    OneHot,
+    Stage,
+    _is_pandas_na,
+    np,
+    scoring_error,
+)
 
 
 class StringIndexerModel(Stage):
@@ -73,46 +74,8 @@ class StringIndexerModel(Stage):
             "handleInvalid": self.handle_invalid,
         }
 
-    def apply_row(self, row: dict[str, Any]) -> str | None:
-        for col, out, lookup, unknown in self._columns:
-            value = row.get(col, _ABSENT)
-            if value is _ABSENT:  # Spark skips input columns the data does not have
-                continue
-            try:
-                index = lookup.get(value)  # text hits directly; anything else misses
-            except TypeError:  # unhashable: certainly not a category
-                index = None
-            if index is None and value is not None and type(value) is not str:
-                index = self._lookup_other(value, lookup)
-            if index is None:
-                if self.handle_invalid == "keep":
-                    index = unknown
-                elif self.handle_invalid == "skip":
-                    return self._why(col, value, dropped=True)
-                else:
-                    raise InvalidValue(self._why(col, value, dropped=False))
-            row[out] = index
-        return None
-
-    def _lookup_other(self, value: Any, lookup: dict[str, float]) -> float | None:
-        if value is None:
-            return None
-        if not isinstance(value, str | int | float | bool):
-            raise WrongFieldType(
-                f"{self.kind}: a category must be text, got {value!r} ({type(value).__name__})."
-            )
-        return lookup.get(value if isinstance(value, str) else java_string(value))
-
     def _why(self, col: str, value: Any, *, dropped: bool) -> str:
-        names = self.labels[self.inputs.index(col)]
-        what = "null" if value is None else f"unseen label {value!r}"
-        if dropped:
-            return f"StringIndexerModel: {what} in column {col!r} (handleInvalid='skip')"
-        return (
-            f"StringIndexerModel: {what} in column {col!r}; the model knows {_preview(names)}. "
-            "Spark fails here because handleInvalid='error': fix the value, or re-fit the "
-            "indexer with handleInvalid='keep' to give unknown values their own index."
-        )
+        return RT.unseen_message(col, value, self.labels[self.inputs.index(col)], dropped)
 
     def apply_batch(self, batch: Batch) -> None:
         for col, out, lookup, unknown in self._columns:
@@ -137,23 +100,43 @@ class StringIndexerModel(Stage):
             batch.cols[out] = codes
 
     def _batch_codes(self, values: Any, lookup: dict[str, float]) -> Any:
-        """Each value's index, -1 where it is null or unknown (dict lookups run in C)."""
-        items = values.tolist()
-        try:
-            found = np.array(list(map(lookup.get, items)), dtype=np.float64)  # None -> NaN
-        except TypeError:  # an unhashable value: look each one up the slow way
-            found = np.full(len(items), np.nan)
+        """Each value's index, -1 where it is null or unknown (hash lookups run in C)."""
+        items = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+        found = None
+        indexes = self.__dict__.setdefault("_indexes", {})
+        if id(lookup) not in indexes:
+            indexes[id(lookup)] = _label_index(lookup)
+        index = indexes[id(lookup)]
+        if index is not None:  # pandas' hash table: one C call for the whole column
+            try:
+                found = index.get_indexer(items.reshape(-1)).astype(np.float64)
+                found[found < 0] = np.nan
+            except TypeError:  # an unhashable value: dict lookups below
+                found = None
+        if found is None:
+            try:
+                found = np.array(list(map(lookup.get, items.tolist())), dtype=np.float64)
+            except TypeError:  # an unhashable value: look each one up the slow way
+                found = np.full(len(items), np.nan)
         for i in np.flatnonzero(np.isnan(found)).tolist():  # misses: numbers, nulls, unseen
             found[i] = self._batch_code(items[i], lookup)
         return found
 
     def _batch_code(self, value: Any, lookup: dict[str, float]) -> float:
-        if type(value) is str:
-            return lookup.get(value, -1.0)
-        if _null(value) is None:
-            return -1.0
-        found = self._lookup_other(value, lookup)
+        try:
+            found = RT.category_index(_null(value), lookup)
+        except RT.WrongType as error:
+            raise scoring_error(error) from None
         return -1.0 if found is None else found
+
+
+def _label_index(lookup: dict[str, float]) -> Any:
+    """A pandas Index of ``lookup``'s labels, or None without pandas."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - numpy-only installs use dict lookups
+        return None
+    return pd.Index(list(lookup), dtype=object)
 
 
 def _null(value: Any) -> Any:
@@ -184,23 +167,14 @@ class OneHotEncoderModel(Stage):
         self.inputs, self.outputs = tuple(inputs), tuple(outputs)
         self.sizes, self.drop_last, self.handle_invalid = sizes, drop_last, handle_invalid
         keep = handle_invalid == "keep"
-        self.out_sizes = [
-            size + 1 if keep and not drop_last else size - 1 if drop_last and not keep else size
-            for size in sizes
-        ]
-        # One shared, read-only vector per possible index (0..size, size being "invalid"):
-        # encoding is then a list lookup. Indices past the output width encode as all zeros.
-        self._columns = [
-            (col, out, float(size),
-             [(width, {i: 1.0} if i < width else {}) for i in range(size + 1)])
-            for col, out, size, width in zip(inputs, outputs, sizes, self.out_sizes, strict=True)
-        ]  # fmt: skip
+        self.out_sizes = [RT.one_hot_width(size, drop_last, keep) for size in sizes]
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], where: str) -> OneHotEncoderModel:
         inputs = S.get_str_list(spec, "inputCols", where)
         outputs = S.get_str_list(spec, "outputCols", where, length=len(inputs))
-        sizes = S.get_int_list(spec, "categorySizes", where, length=len(inputs), minimum=1)
+        sizes = S.get_int_list(spec, "categorySizes", where, length=len(inputs), minimum=1,
+                               maximum=S.MAX_CATEGORIES)  # fmt: skip
         drop_last = S.get_bool(spec, "dropLast", where)
         handle = S.get_choice(spec, "handleInvalid", where, ("error", "keep"))
         return cls(inputs, outputs, sizes, drop_last=drop_last, handle_invalid=handle)
@@ -215,27 +189,6 @@ class OneHotEncoderModel(Stage):
             "handleInvalid": self.handle_invalid,
         }
 
-    def apply_row(self, row: dict[str, Any]) -> None:
-        for col, out, size, vectors in self._columns:
-            value = row[col]
-            if value is None:  # Spark's encoder passes a null through
-                row[out] = None
-                continue
-            if 0.0 <= value < size:
-                row[out] = vectors[int(value)]
-            elif self.handle_invalid == "keep":
-                row[out] = vectors[-1]
-            else:
-                raise InvalidValue(self._why(col, float(value), int(size)))
-        return None
-
-    def _why(self, col: str, value: float, size: int) -> str:
-        return (
-            f"OneHotEncoderModel: column {col!r} holds {value!r}, outside the {size} categories "
-            "seen in training [0, {size}). Spark fails here because handleInvalid='error'; "
-            "re-fit with handleInvalid='keep' to map invalid values to an extra slot."
-        ).replace("{size}", str(size))
-
     def apply_batch(self, batch: Batch) -> None:
         for col, out, size, width in zip(
             self.inputs, self.outputs, self.sizes, self.out_sizes, strict=True
@@ -246,11 +199,9 @@ class OneHotEncoderModel(Stage):
             if self.handle_invalid == "error":
                 first = batch.first_alive(~valid)
                 if first is not None:
-                    raise InvalidValue(f"row {first}: {self._why(col, float(values[first]), size)}")
-            matrix = np.zeros((len(values), width))
-            hot = np.flatnonzero(index < width)
-            matrix[hot, index[hot]] = 1.0
-            batch.cols[out] = matrix
+                    why = RT.category_message(col, float(values[first]), size)
+                    raise InvalidValue(f"row {first}: {why}")
+            batch.cols[out] = OneHot(index, width)
 
 
 class IndexToString(Stage):
@@ -284,23 +235,13 @@ class IndexToString(Stage):
             "labels": self.labels,
         }
 
-    def _label(self, value: float) -> str:
-        index = int(value) if math.isfinite(value) else -1
-        if not 0 <= index < len(self.labels):
-            raise InvalidValue(
-                f"IndexToString: index {value!r} in column {self.inputs[0]!r} has no label "
-                f"(labels: {_preview(self.labels)}); Spark fails here too."
-            )
-        return self.labels[index]
-
-    def apply_row(self, row: dict[str, Any]) -> None:
-        value = row[self.inputs[0]]
-        row[self.outputs[0]] = None if value is None else self._label(float(value))
-        return None
-
     def apply_batch(self, batch: Batch) -> None:
         values = batch.column(self.inputs[0], self.kind)
         out = np.empty(len(values), dtype=object)
-        for i in np.flatnonzero(batch.alive).tolist():
-            out[i] = self._label(float(values[i]))
+        labels, col = self.labels, self.inputs[0]
+        try:
+            for i in np.flatnonzero(batch.alive).tolist():
+                out[i] = RT.label_of(float(values[i]), labels, col)
+        except RT.InvalidRow as error:
+            raise scoring_error(error) from None
         batch.cols[self.outputs[0]] = out

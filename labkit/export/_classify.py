@@ -4,63 +4,20 @@ Spark's ``ProbabilisticClassificationModel`` turns a raw score vector into a
 class by ``argmax`` (the first maximum wins, NaN never does), or, when
 ``thresholds`` are set, by the argmax of ``probability[i] / thresholds[i]``.
 Sums are taken left to right from 0.0, as the JVM does, so results match to the bit.
+The row rules live in :mod:`labkit.export._runtime`; this module adds their
+vectorised form for batches.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from labkit.export._base import np
+from labkit.export._runtime import argmax, argmax_thresholded, jexp, normalize, seq_sum
 
-
-def jexp(x: float) -> float:
-    """``math.exp`` that overflows to inf, as the JVM's ``Math.exp`` does, instead of raising."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def seq_sum(values: Sequence[float]) -> float:
-    """Sum left to right from 0.0 (Python 3.12+'s ``sum`` compensates; Spark does not)."""
-    total = 0.0
-    for value in values:
-        total += value
-    return total
-
-
-def argmax(values: Sequence[float]) -> int:
-    """Index of the first maximum, as Spark's ``DenseVector.argmax`` (NaN never wins)."""
-    best, best_value = 0, values[0]
-    for i in range(1, len(values)):
-        if values[i] > best_value:
-            best, best_value = i, values[i]
-    return best
-
-
-def argmax_thresholded(probability: Sequence[float], thresholds: Sequence[float]) -> int:
-    """Spark's ``probability2prediction`` with ``thresholds``: argmax of ``p_i / t_i``."""
-    best, best_value = 0, -float("inf")
-    for i, (p, t) in enumerate(zip(probability, thresholds, strict=True)):
-        scaled = _divide(p, t)
-        if scaled > best_value:
-            best, best_value = i, scaled
-    return best
-
-
-def _divide(p: float, t: float) -> float:
-    """``p / t`` with the JVM's rules for t = 0 (inf, or NaN when p is 0 too)."""
-    if t != 0:
-        return p / t
-    return float("nan") if p == 0 or p != p else float("inf")
-
-
-def normalize(raw: Sequence[float]) -> tuple[float, ...]:
-    """Spark's ``normalizeToProbabilitiesInPlace``: divide each entry by the sum."""
-    total = seq_sum(raw)
-    return tuple(v / total for v in raw)
+__all__ = ["argmax", "argmax_batch", "argmax_thresholded", "argmax_thresholded_batch", "jexp",
+           "normalize", "normalize_batch", "seq_sum", "seq_sum_batch"]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------
@@ -106,5 +63,7 @@ def argmax_thresholded_batch(probability: Any, thresholds: Sequence[float]) -> A
 
 
 def normalize_batch(raw: Any) -> Any:
-    """Row-wise :func:`normalize`."""
-    return raw / seq_sum_batch(raw)[:, None]
+    """Row-wise :func:`normalize`: the rows whose sum is not > 0 (Spark fails on them) are NaN."""
+    total = seq_sum_batch(raw)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return raw / np.where(total > 0, total, np.nan)[:, None]

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from labkit.export import _runtime as RT
 from labkit.export._base import Stage
 from labkit.export._categorical import OneHotEncoderModel, StringIndexerModel
 from labkit.export._numeric import Bucketizer, ImputerModel, VectorAssembler
 
 #: Returned by a fused step when the row needs the ordinary stages.
-FALLBACK = object()
+FALLBACK = RT.FALLBACK
 
 
 class FusedAssembler(Stage):
@@ -38,37 +39,23 @@ class FusedAssembler(Stage):
         self.outputs = assembler.outputs
         # Offsets are fixed (a number takes 1 slot, a category its encoder's width), so each
         # category's entries are stored at their final index, ready for dict.update.
-        self._steps: list[tuple[str, int, dict | None]] = []
+        self._steps: list[list] = []
         offset = 0
         for part in parts:
             if part[1] is None:
-                self._steps.append((part[0], offset, None))
+                self._steps.append([part[0], offset, None])
                 offset += 1
             else:
-                table = {label: {offset + i: x for i, x in entries}
+                table = {label: [[offset + i, x] for i, x in entries]
                          for label, entries in part[1].items()}  # fmt: skip
-                self._steps.append((part[0], offset, table))
+                self._steps.append([part[0], offset, table])
                 offset += part[2]
         self._size = offset
 
-    def apply_row(self, row: dict[str, Any]) -> Any:
-        items: dict[int, float] = {}
-        get = row.get
-        for column, offset, table in self._steps:
-            value = get(column)
-            if table is None:
-                kind = value.__class__
-                if kind is not float and kind is not int or value != value:
-                    return FALLBACK
-                if value != 0.0:
-                    items[offset] = float(value)
-            else:
-                entries = table.get(value) if value.__class__ is str else None
-                if entries is None:
-                    return FALLBACK
-                items.update(entries)
-        row[self.outputs[0]] = (self._size, items)
-        return None
+    def to_spec(self) -> dict[str, Any]:
+        """The fused step as data (for generated modules; documents keep the real stages)."""
+        return {"type": self.kind, "outputCol": self.outputs[0], "size": self._size,
+                "steps": self._steps}  # fmt: skip
 
 
 def fuse(stages: Sequence[Stage], raw_columns: set[str]) -> list[Stage] | None:

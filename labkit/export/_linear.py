@@ -8,22 +8,14 @@ entry) are those of ``LogisticRegressionModel``, ``LinearRegressionModel`` and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from labkit.errors import InvalidValue
 from labkit.export import _classify as C
+from labkit.export import _runtime as RT
 from labkit.export import _spec as S
 from labkit.export._base import Batch, Predictor, np
-
-
-def sparse_dot(entries: dict[int, float], weights: list[float]) -> float:
-    """Spark's ``BLAS.dot`` of a sparse vector: non-zeros in index order, summed from 0.0."""
-    total = 0.0
-    for index, x in entries.items():
-        total += x * weights[index]
-    return total
 
 
 def _matrix(
@@ -60,12 +52,7 @@ class LogisticRegressionModel(Predictor):
         self.num_features = len(coefficients[0]) if coefficients else 0
         self.raw_col, self.probability_col = "rawPrediction", "probability"
         self.inputs, self.outputs = ("features",), ("rawPrediction", "probability", "prediction")
-        if threshold <= 0:
-            self._raw_threshold = -math.inf
-        elif threshold >= 1:
-            self._raw_threshold = math.inf
-        else:
-            self._raw_threshold = math.log(threshold / (1.0 - threshold))
+        self._raw_threshold = RT.raw_threshold(threshold)
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], where: str) -> LogisticRegressionModel:
@@ -100,32 +87,11 @@ class LogisticRegressionModel(Predictor):
             "thresholds": self.thresholds,
         }
 
-    def apply_row(self, row: dict[str, Any]) -> None:
-        entries = self.features_row(row)[1]
-        if not self.multinomial:
-            margin = sparse_dot(entries, self.coefficients[0]) + self.intercepts[0]
-            raw = (-margin, margin)
-            # Spark passes each raw entry through the sigmoid (p0 is not 1 - p1).
-            probability = (1.0 / (1.0 + C.jexp(margin)), 1.0 / (1.0 + C.jexp(-margin)))
-            prediction = 1.0 if margin > self._raw_threshold else 0.0
-            self.write_row(row, prediction, raw, probability)
-            return None
-        raw = tuple(
-            sparse_dot(entries, w) + b
-            for w, b in zip(self.coefficients, self.intercepts, strict=True)
-        )
-        probability = _softmax(raw)
-        if self.thresholds is None:
-            prediction = float(C.argmax(raw))
-        else:
-            prediction = float(C.argmax_thresholded(probability, self.thresholds))
-        self.write_row(row, prediction, raw, probability)
-        return None
-
     def apply_batch(self, batch: Batch) -> None:
         matrix = self.features_batch(batch)
-        margins = matrix @ np.asarray(self.coefficients).T + np.asarray(self.intercepts)
-        with np.errstate(over="ignore"):
+        # Overflow becomes inf, as on the JVM; the caller reports a non-finite answer.
+        with np.errstate(over="ignore", invalid="ignore"):
+            margins = matrix @ np.asarray(self.coefficients).T + np.asarray(self.intercepts)
             if not self.multinomial:
                 margin = margins[:, 0]
                 raw = np.column_stack([-margin, margin])
@@ -139,18 +105,6 @@ class LogisticRegressionModel(Predictor):
                     else C.argmax_thresholded_batch(probability, self.thresholds)
                 ).astype(np.float64)  # fmt: skip
         self.write_batch(batch, prediction, raw, probability)
-
-
-def _softmax(raw: tuple[float, ...]) -> tuple[float, ...]:
-    """Spark's multinomial link: subtract the max only when it is > 0; +inf gives one-hot."""
-    top = C.argmax(raw)
-    largest = raw[top]
-    if largest == math.inf:
-        return tuple(1.0 if k == top else 0.0 for k in range(len(raw)))
-    shift = largest if largest > 0 else 0.0
-    values = [C.jexp(v - shift) if largest > 0 else C.jexp(v) for v in raw]
-    scale = 1.0 / C.seq_sum(values)
-    return tuple(v * scale for v in values)
 
 
 def _softmax_batch(raw: Any) -> Any:
@@ -202,11 +156,6 @@ class LinearRegressionModel(Predictor):
             "coefficients": self.coefficients,
             "intercept": self.intercept,
         }
-
-    def apply_row(self, row: dict[str, Any]) -> None:
-        entries = self.features_row(row)[1]
-        self.write_row(row, sparse_dot(entries, self.coefficients) + self.intercept, None, None)
-        return None
 
     def apply_batch(self, batch: Batch) -> None:
         matrix = self.features_batch(batch)
@@ -261,35 +210,14 @@ class NaiveBayesModel(Predictor):
             "thresholds": self.thresholds,
         }
 
-    def _why(self, index: int, value: float) -> str:
-        return (
-            f"NaiveBayesModel: feature {index} of {self.features_col!r} is {value!r}; multinomial "
-            "naive Bayes takes counts (>= 0), and Spark fails on this row. Check the input."
-        )
-
-    def apply_row(self, row: dict[str, Any]) -> None:
-        entries = self.features_row(row)[1]
-        for index, x in entries.items():
-            if not x >= 0.0:
-                raise InvalidValue(self._why(index, x))
-        raw = tuple(sparse_dot(entries, t) + p for t, p in zip(self.theta, self.pi, strict=True))
-        largest = max(raw)
-        values = [C.jexp(v - largest) for v in raw]
-        probability = C.normalize(values)
-        if self.thresholds is None:
-            prediction = float(C.argmax(raw))
-        else:
-            prediction = float(C.argmax_thresholded(probability, self.thresholds))
-        self.write_row(row, prediction, raw, probability)
-        return None
-
     def apply_batch(self, batch: Batch) -> None:
         matrix = self.features_batch(batch)
         bad = ~(matrix >= 0.0).all(axis=1)
         first = batch.first_alive(bad)
         if first is not None:
             index = int(np.flatnonzero(~(matrix[first] >= 0.0))[0])
-            raise InvalidValue(f"row {first}: {self._why(index, float(matrix[first, index]))}")
+            why = RT.negative_count_message(self.features_col, index, float(matrix[first, index]))
+            raise InvalidValue(f"row {first}: {why}")
         raw = matrix @ np.asarray(self.theta).T + np.asarray(self.pi)
         values = np.exp(raw - raw.max(axis=1, keepdims=True))
         probability = C.normalize_batch(values)

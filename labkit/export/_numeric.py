@@ -6,19 +6,18 @@ Each class reproduces what the Spark stage of the same name does in
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Mapping
 from typing import Any
 
 from labkit.errors import InvalidValue
+from labkit.export import _runtime as RT
 from labkit.export import _spec as S
 from labkit.export._base import (
     HANDLE_INVALID,
     Batch,
+    OneHot,
     Stage,
-    Vec,
-    as_number,
     np,
     number_column,
     skip_reason,
@@ -57,49 +56,13 @@ class VectorAssembler(Stage):
             "handleInvalid": self.handle_invalid,
         }
 
-    def apply_row(self, row: dict[str, Any]) -> str | None:
-        items: dict[int, float] = {}
-        offset = 0
-        for col in self.inputs:
-            value = row[col]
-            kind = value.__class__
-            if kind is tuple:
-                size, entries = value
-                for index, x in entries.items():
-                    if x != 0.0:  # Spark keeps non-zeros only (NaN included)
-                        items[offset + index] = x
-                offset += size
-                continue
-            x = (
-                value
-                if kind is float
-                else float(value)
-                if kind is int
-                else as_number(value, col, self.kind)
-            )
-            if x is None or x != x:
-                if self.handle_invalid == "skip":
-                    return skip_reason(self.kind, col, null=x is None)
-                if self.handle_invalid == "error":
-                    raise InvalidValue(self._why(col, x))
-                x = math.nan
-            if x != 0.0:
-                items[offset] = x
-            offset += 1
-        row[self.outputs[0]] = (offset, items)
-        return None
-
-    def _why(self, col: str, value: float | None) -> str:
-        what = "null" if value is None else "NaN"
-        return (
-            f"VectorAssembler: {what} in column {col!r}. Spark fails here because "
-            "handleInvalid='error': fill the value in, or set handleInvalid='skip' (drop the "
-            "row) or 'keep' (pass NaN on) when you build the pipeline."
-        )
-
     def apply_batch(self, batch: Batch) -> None:
         blocks = []
         for col in self.inputs:
+            values = batch.cols.get(col)
+            if isinstance(values, OneHot):
+                blocks.append(values)
+                continue
             values = batch.column(col, self.kind)
             if isinstance(values, np.ndarray) and values.ndim == 2:
                 blocks.append(values)
@@ -114,10 +77,24 @@ class VectorAssembler(Stage):
                 elif self.handle_invalid == "error":
                     first = batch.first_alive(bad)
                     if first is not None:
-                        value = None if nulls[first] else math.nan
-                        raise InvalidValue(f"row {first}: {self._why(col, value)}")
+                        why = RT.assembler_message(col, bool(nulls[first]))
+                        raise InvalidValue(f"row {first}: {why}")
             blocks.append(floats.reshape(-1, 1))
-        batch.cols[self.outputs[0]] = np.hstack(blocks) if blocks else np.zeros((batch.size, 0))
+        batch.cols[self.outputs[0]] = _concatenate(blocks, batch.size)
+
+
+def _concatenate(blocks: list[Any], rows: int) -> Any:
+    """The blocks side by side in one (rows x total width) matrix, one-hot blocks filled in."""
+    widths = [b.width if isinstance(b, OneHot) else b.shape[1] for b in blocks]
+    out = np.zeros((rows, sum(widths)))
+    offset = 0
+    for block, width in zip(blocks, widths, strict=True):
+        if isinstance(block, OneHot):
+            block.fill(out, offset)
+        else:
+            out[:, offset : offset + width] = block
+        offset += width
+    return out
 
 
 class Bucketizer(Stage):
@@ -166,36 +143,6 @@ class Bucketizer(Stage):
             "handleInvalid": self.handle_invalid,
         }
 
-    def _bucket(self, x: float, edges: list[float], col: str) -> float:
-        if x != x:
-            if self.handle_invalid == "keep":
-                return float(len(edges) - 1)
-            raise InvalidValue(
-                f"Bucketizer: NaN in column {col!r}. Spark fails here because handleInvalid="
-                "'error'; set handleInvalid='keep' (an extra bucket) or 'skip' (drop the row)."
-            )
-        if x == edges[-1]:
-            return float(len(edges) - 2)
-        position = bisect.bisect_right(edges, x)
-        if position == 0 or position == len(edges):
-            raise InvalidValue(
-                f"Bucketizer: {x!r} in column {col!r} is outside the splits "
-                f"[{edges[0]}, {edges[-1]}]; Spark always fails here. Widen the outer splits "
-                "(e.g. to -inf and inf)."
-            )
-        return float(position - 1)
-
-    def apply_row(self, row: dict[str, Any]) -> str | None:
-        if self.handle_invalid == "skip":
-            for col in self.inputs:
-                x = as_number(row[col], col, self.kind)
-                if x is None or x != x:
-                    return skip_reason(self.kind, col, null=x is None)
-        for col, out, edges in zip(self.inputs, self.outputs, self.splits, strict=True):
-            x = as_number(row[col], col, self.kind)
-            row[out] = None if x is None else self._bucket(x, edges, col)  # null passes through
-        return None
-
     def apply_batch(self, batch: Batch) -> None:
         columns = []
         for col in self.inputs:
@@ -209,10 +156,11 @@ class Bucketizer(Stage):
             self.inputs, self.outputs, self.splits, columns, strict=True
         ):
             buckets = np.full(batch.size, np.nan)
+            keep = self.handle_invalid == "keep"
             for i in np.flatnonzero(batch.alive & ~nulls).tolist():
                 try:
-                    buckets[i] = self._bucket(float(floats[i]), edges, col)
-                except InvalidValue as error:
+                    buckets[i] = RT.bucket(float(floats[i]), edges, keep, col)
+                except RT.InvalidRow as error:
                     raise InvalidValue(f"row {i}: {error}") from None
             batch.cols[out] = buckets
             batch.nulls[out] = nulls
@@ -262,27 +210,6 @@ class StandardScalerModel(Stage):
             "withMean": self.with_mean,
             "withStd": self.with_std,
         }
-
-    def apply_row(self, row: dict[str, Any]) -> None:
-        size, entries = row[self.inputs[0]]
-        if size != len(self.std):
-            raise InvalidValue(
-                f"StandardScalerModel: vector {self.inputs[0]!r} has {size} entries, the scaler "
-                f"was fitted on {len(self.std)}."
-            )
-        out: Vec
-        if self.with_mean:
-            get, mean, scale = entries.get, self.mean, self.scale
-            if self.with_std:
-                out = (size, {i: (get(i, 0.0) - mean[i]) * scale[i] for i in range(size)})
-            else:
-                out = (size, {i: get(i, 0.0) - mean[i] for i in range(size)})
-        elif self.with_std:
-            out = (size, {i: x * self.scale[i] for i, x in entries.items()})
-        else:
-            out = (size, dict(entries))
-        row[self.outputs[0]] = out
-        return None
 
     def apply_batch(self, batch: Batch) -> None:
         matrix = batch.column(self.inputs[0], self.kind)
@@ -335,16 +262,6 @@ class ImputerModel(Stage):
             "surrogates": S.encode_floats(self.surrogates),
             "missingValue": S.encode_float(self.missing_value),
         }
-
-    def _is_missing(self, x: float | None) -> bool:
-        missing = self.missing_value
-        return x is None or x == missing or (missing != missing and x != x)
-
-    def apply_row(self, row: dict[str, Any]) -> None:
-        for col, out, surrogate in zip(self.inputs, self.outputs, self.surrogates, strict=True):
-            x = as_number(row[col], col, self.kind)
-            row[out] = surrogate if self._is_missing(x) else x
-        return None
 
     def apply_batch(self, batch: Batch) -> None:
         for col, out, surrogate in zip(self.inputs, self.outputs, self.surrogates, strict=True):

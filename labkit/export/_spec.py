@@ -22,6 +22,13 @@ from labkit.errors import InvalidDocument
 #: Upper bounds that keep a hostile document from exhausting memory or time.
 MAX_LIST = 50_000_000
 MAX_STRING = 100_000
+#: Categories of one feature (one-hot ``categorySizes``, a tree split's ``numCategories``):
+#: Spark's trees need ``maxBins`` at least this large, far beyond any real use.
+MAX_CATEGORIES = 100_000
+#: Width of a features vector (HashingTF's largest common setting is 2**20).
+MAX_FEATURES = 2**20
+#: Integer literals longer than this are not parsed as integers (Python refuses 4,300+ digits).
+MAX_INT_DIGITS = 40
 
 _NON_FINITE = {"Inf": math.inf, "Infinity": math.inf, "-Inf": -math.inf,
                "-Infinity": -math.inf, "NaN": math.nan}  # fmt: skip
@@ -81,9 +88,11 @@ def get_bool(spec: Mapping[str, Any], key: str, where: str) -> bool:
     return value
 
 
-def get_int(spec: Mapping[str, Any], key: str, where: str, *, minimum: int = 0) -> int:
-    """An integer field, at least ``minimum``."""
-    return check_int(field(spec, key, where), f"{where}.{key}", minimum=minimum)
+def get_int(
+    spec: Mapping[str, Any], key: str, where: str, *, minimum: int = 0, maximum: int = MAX_LIST
+) -> int:
+    """An integer field in ``[minimum, maximum]``."""
+    return check_int(field(spec, key, where), f"{where}.{key}", minimum=minimum, maximum=maximum)
 
 
 def check_int(value: Any, where: str, *, minimum: int = 0, maximum: int = MAX_LIST) -> int:
@@ -98,11 +107,32 @@ def check_float(value: Any, where: str, *, finite: bool = False) -> float:
     if isinstance(value, str) and value in _NON_FINITE:
         value = _NON_FINITE[value]
     elif isinstance(value, bool) or not isinstance(value, int | float):
-        raise invalid(where, "a number", value)
-    value = float(value)
+        raise invalid(where, "a finite number" if finite else "a number", value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond a double's range
+        value = math.inf
     if finite and not math.isfinite(value):
         raise invalid(where, "a finite number", value)
     return value
+
+
+class LongNumber(str):
+    """An integer literal too long to parse (see :func:`parse_int`); no field accepts it."""
+
+    def __repr__(self) -> str:
+        return f"<a number of {len(self.lstrip('-'))} digits>"
+
+
+def parse_int(text: str) -> int | LongNumber:
+    """``json.loads``' ``parse_int``: long literals stay text, so validation names their field.
+
+    Examples
+    --------
+    >>> parse_int("42"), parse_int("9" * 5000)
+    (42, <a number of 5000 digits>)
+    """
+    return int(text) if len(text) <= MAX_INT_DIGITS else LongNumber(text)
 
 
 def get_float(spec: Mapping[str, Any], key: str, where: str, *, finite: bool = False) -> float:
@@ -148,8 +178,8 @@ def check_float_list(
 ) -> list[float]:
     """Raise unless ``value`` is a list of numbers; return them as floats."""
     items = check_list(value, where, length=length)
-    if all(type(v) is float or type(v) is int for v in items):  # the common, fast case
-        out = [float(v) for v in items]
+    if all(type(v) is float or type(v) is int and -(2**63) < v < 2**63 for v in items):
+        out = [float(v) for v in items]  # the common, fast case
         if finite and not all(math.isfinite(v) for v in out):
             bad = next(i for i, v in enumerate(out) if not math.isfinite(v))
             raise invalid(f"{where}[{bad}]", "a finite number", out[bad])
@@ -159,11 +189,12 @@ def check_float_list(
 
 def get_int_list(
     spec: Mapping[str, Any], key: str, where: str, *, length: int | None = None,
-    minimum: int = 0,
+    minimum: int = 0, maximum: int = MAX_LIST,
 ) -> list[int]:  # fmt: skip
     """A list-of-integers field."""
     items = get_list(spec, key, where, length=length)
-    return [check_int(v, f"{where}.{key}[{i}]", minimum=minimum) for i, v in enumerate(items)]
+    return [check_int(v, f"{where}.{key}[{i}]", minimum=minimum, maximum=maximum)
+            for i, v in enumerate(items)]  # fmt: skip
 
 
 def get_optional_thresholds(

@@ -18,7 +18,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from labkit.errors import InvalidValue
 from labkit.export import _classify as C
+from labkit.export import _runtime as RT
 from labkit.export import _spec as S
 from labkit.export._base import Batch, Predictor, np
 
@@ -29,35 +31,40 @@ class Tree:
     """One tree: per-node lists (see the module docstring), validated on construction."""
 
     def __init__(self, nodes: dict[str, list], *, num_features: int, num_classes: int,
-                 where: str) -> None:  # fmt: skip
+                 where: str, positive_counts: bool = False) -> None:  # fmt: skip
         self.nodes = nodes
-        self._check(num_features, num_classes, where)
-        self._walk_nodes = [self._walk_node(i, num_classes) for i in range(len(nodes["left"]))]
+        self._check(num_features, num_classes, where, positive_counts)
+        self._walk_nodes = RT.tree_nodes(self.to_spec(), num_classes)
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], where: str, *, num_features: int,
-                  num_classes: int) -> Tree:  # fmt: skip
+                  num_classes: int, positive_counts: bool = False) -> Tree:  # fmt: skip
         size = len(S.get_list(spec, "left", where))
         if size == 0:
             raise S.invalid(f"{where}.left", "at least one node", [])
         nodes = {
             "feature": S.get_int_list(spec, "feature", where, length=size, minimum=LEAF),
-            "threshold": S.get_float_list(spec, "threshold", where, length=size),
-            "numCategories": S.get_int_list(spec, "numCategories", where, length=size, minimum=-1),
+            "threshold": S.get_float_list(spec, "threshold", where, length=size, finite=True),
+            "numCategories": S.get_int_list(
+                spec, "numCategories", where, length=size, minimum=-1, maximum=S.MAX_CATEGORIES
+            ),
             "leftCategories": S.get_list(spec, "leftCategories", where, length=size),
             "left": S.get_int_list(spec, "left", where, length=size, minimum=LEAF),
             "right": S.get_int_list(spec, "right", where, length=size, minimum=LEAF),
-            "prediction": S.get_float_list(spec, "prediction", where, length=size),
+            "prediction": S.get_float_list(spec, "prediction", where, length=size, finite=True),
             "stats": S.get_list(spec, "stats", where, length=size),
         }
         nodes["leftCategories"] = [
-            None if cats is None else S.check_float_list(cats, f"{where}.leftCategories[{i}]")
+            None if cats is None
+            else S.check_float_list(cats, f"{where}.leftCategories[{i}]", finite=True)
             for i, cats in enumerate(nodes["leftCategories"])
-        ]
+        ]  # fmt: skip
         nodes["stats"] = [
-            S.check_float_list(s, f"{where}.stats[{i}]") for i, s in enumerate(nodes["stats"])
+            S.check_float_list(s, f"{where}.stats[{i}]", finite=True)
+            for i, s in enumerate(nodes["stats"])
         ]
-        return cls(nodes, num_features=num_features, num_classes=num_classes, where=where)
+        return cls(nodes, num_features=num_features, num_classes=num_classes, where=where,
+                   positive_counts=positive_counts)  # fmt: skip
 
     def to_spec(self) -> dict[str, Any]:
         n = self.nodes
@@ -72,7 +79,9 @@ class Tree:
             "stats": [S.encode_floats(s) for s in n["stats"]],
         }
 
-    def _check(self, num_features: int, num_classes: int, where: str) -> None:
+    def _check(self, num_features: int, num_classes: int, where: str, positive: bool) -> None:
+        """Structure and ranges; with ``positive``, leaf counts must sum to > 0 (a single
+        tree's leaf is its probability: Spark fails on a 0-sum leaf, a forest skips it)."""
         n = self.nodes
         size = len(n["left"])
         for i in range(size):
@@ -82,8 +91,10 @@ class Tree:
                 if left != LEAF or right != LEAF:
                     raise S.invalid(f"{here}.left/right", "-1 for a leaf", (left, right))
                 stats = n["stats"][i]
-                if num_classes and (len(stats) != num_classes or any(not s >= 0 for s in stats)):
-                    raise S.invalid(f"{here}.stats", f"{num_classes} counts >= 0", stats)
+                if num_classes and (len(stats) != num_classes or any(not s >= 0 for s in stats)
+                                    or (positive and not sum(stats) > 0)):  # fmt: skip
+                    rule = " with a sum > 0" if positive else ""
+                    raise S.invalid(f"{here}.stats", f"{num_classes} counts >= 0{rule}", stats)
                 continue
             # Preorder ids: children come after their parent, so the walk always ends.
             if not (i < left < size and i < right < size) or feature >= num_features:
@@ -96,29 +107,9 @@ class Tree:
             elif count < 1 or cats is None or any(c != int(c) or not 0 <= c < count for c in cats):
                 raise S.invalid(f"{here}.leftCategories", f"categories in [0, {count})", cats)
 
-    def _walk_node(self, i: int, num_classes: int) -> tuple:
-        """One node as the row walk wants it: (feature, threshold, left, right, set, inside)."""
-        n = self.nodes
-        if n["feature"][i] == LEAF:
-            value = tuple(n["stats"][i]) if num_classes else n["prediction"][i]
-            return (LEAF, 0.0, value, None, None, False)
-        cats, count = n["leftCategories"][i], n["numCategories"][i]
-        if count == -1:
-            return (n["feature"][i], n["threshold"][i], n["left"][i], n["right"][i], None, False)
-        left_set = {float(c) for c in cats}
-        inside = len(left_set) <= count // 2
-        test = left_set if inside else {float(c) for c in range(count)} - left_set
-        return (n["feature"][i], 0.0, n["left"][i], n["right"][i], frozenset(test), inside)
-
     def leaf_value(self, get: Any) -> Any:
         """Walk from the root with ``get(feature, 0.0)``; return the leaf's stats or prediction."""
-        nodes = self._walk_nodes
-        feature, threshold, left, right, test, inside = nodes[0]
-        while feature != LEAF:
-            x = get(feature, 0.0)
-            goes_left = x <= threshold if test is None else (x in test) == inside
-            feature, threshold, left, right, test, inside = nodes[left if goes_left else right]
-        return left
+        return RT.leaf(self._walk_nodes, get)
 
     def leaves_batch(self, matrix: Any) -> Any:
         """Leaf node id of every row of ``matrix`` (rows x features), walked level by level."""
@@ -126,7 +117,7 @@ class Tree:
         feature = np.asarray(n["feature"])
         threshold = np.asarray(n["threshold"], dtype=np.float64)
         left, right = np.asarray(n["left"]), np.asarray(n["right"])
-        goes_left_table, widths = self._category_table()
+        table, offsets, widths = self._category_table()
         rows = np.arange(matrix.shape[0])
         node = np.zeros(matrix.shape[0], dtype=np.int64)
         for _ in range(len(feature)):
@@ -140,27 +131,34 @@ class Tree:
             categorical = width > 0
             if categorical.any():
                 valid = categorical & (x >= 0) & (x < width) & (x == np.floor(x))
-                code = np.where(valid, np.nan_to_num(x), goes_left_table.shape[1] - 1)
-                goes_left = np.where(
-                    categorical, goes_left_table[node, code.astype(np.int64)], goes_left
-                )
+                code = np.where(valid, np.nan_to_num(x), width).astype(np.int64)
+                goes_left = np.where(categorical, table[offsets[node] + code], goes_left)
             node = np.where(internal, np.where(goes_left, left[node], right[node]), node)
         return node
 
-    def _category_table(self) -> tuple[Any, Any]:
-        """Per node: does category c go left? The last column answers for anything else."""
+    def _category_table(self) -> tuple[Any, Any, Any]:
+        """(table, offsets, widths): does category ``c`` of node ``i`` go left?
+
+        Node ``i``'s answers sit at ``table[offsets[i] + c]`` for ``c`` in
+        ``range(widths[i])``, and one more slot answers for anything else (a
+        NaN, an unknown index): left only in the complement form of the split.
+        """
+        cached = self.__dict__.get("_categories")
+        if cached is not None:
+            return cached
         n = self.nodes
-        counts = [max(c, 0) for c in n["numCategories"]]
-        widths = np.asarray(counts)
-        table = np.zeros((len(counts), max(counts, default=0) + 1), dtype=bool)
+        widths = np.asarray([max(c, 0) for c in n["numCategories"]], dtype=np.int64)
+        offsets = np.zeros(len(widths), dtype=np.int64)
+        offsets[1:] = np.cumsum(widths + 1)[:-1]
+        table = np.zeros(int((widths + 1).sum()), dtype=bool)
         for i, walk in enumerate(self._walk_nodes):
-            test, inside = walk[4], walk[5]
-            if test is None or walk[0] == LEAF:
+            if walk[0] == LEAF or walk[4] is None:
                 continue
-            table[i, :] = not inside  # out of range: left only in the complement form
-            for c in range(counts[i]):
-                table[i, c] = (float(c) in test) == inside
-        return table, widths
+            start, count = offsets[i], widths[i]
+            table[start + np.asarray(n["leftCategories"][i], dtype=np.int64)] = True
+            table[start + count] = not walk[5]
+        self._categories = (table, offsets, widths)
+        return self._categories
 
 
 class TreeEnsemble(Predictor):
@@ -199,7 +197,11 @@ class TreeEnsemble(Predictor):
         leaf_classes = model.num_classes if model.rule != "boosted" else 0
         model.trees = [
             Tree.from_spec(
-                t, f"{where}.trees[{i}]", num_features=model.num_features, num_classes=leaf_classes
+                t,
+                f"{where}.trees[{i}]",
+                num_features=model.num_features,
+                num_classes=leaf_classes,
+                positive_counts=model.rule == "single",
             )  # fmt: skip
             for i, t in enumerate(trees)
         ]
@@ -213,50 +215,6 @@ class TreeEnsemble(Predictor):
         spec["treeWeights"] = self.weights
         spec["trees"] = [t.to_spec() for t in self.trees]
         return spec
-
-    # -- one row ---------------------------------------------------------------
-
-    def apply_row(self, row: dict[str, Any]) -> None:
-        get = self.features_row(row)[1].get
-        if self.rule == "boosted":
-            margin = 0.0
-            for tree, weight in zip(self.trees, self.weights, strict=True):
-                margin += weight * tree.leaf_value(get)
-            if not self.num_classes:
-                self.write_row(row, margin, None, None)
-                return None
-            p0 = 1.0 / (1.0 + C.jexp(2.0 * margin))
-            probability = (p0, 1.0 - p0)
-            raw = (-margin, margin)
-            prediction = self._classify(raw, probability, 1.0 if margin > 0 else 0.0)
-        elif not self.num_classes:
-            values = [tree.leaf_value(get) for tree in self.trees]
-            prediction = C.seq_sum(values) / len(values)
-            self.write_row(row, prediction, None, None)
-            return None
-        else:
-            raw = self._votes(get)
-            probability = C.normalize(raw)
-            prediction = self._classify(raw, probability, None)
-        self.write_row(row, prediction, raw, probability)
-        return None
-
-    def _votes(self, get: Any) -> tuple[float, ...]:
-        if self.rule == "single":
-            return self.trees[0].leaf_value(get)
-        votes = [0.0] * self.num_classes
-        for tree in self.trees:
-            stats = tree.leaf_value(get)
-            total = C.seq_sum(stats)
-            if total != 0:
-                for k, count in enumerate(stats):
-                    votes[k] += count / total
-        return tuple(votes)
-
-    def _classify(self, raw: Any, probability: Any, default: float | None) -> float:
-        if self.thresholds is not None:
-            return float(C.argmax_thresholded(probability, self.thresholds))
-        return default if default is not None else float(C.argmax(raw))
 
     # -- many rows -------------------------------------------------------------
 
@@ -283,8 +241,10 @@ class TreeEnsemble(Predictor):
             return
         else:
             raw = self._votes_batch(matrix)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                probability = C.normalize_batch(raw)
+            first = batch.first_alive(~(C.seq_sum_batch(raw) > 0))
+            if first is not None:
+                raise InvalidValue(f"row {first}: {RT.ZERO_SUM}")
+            probability = C.normalize_batch(raw)
             default = C.argmax_batch(raw).astype(np.float64)
         if self.thresholds is not None:
             default = C.argmax_thresholded_batch(probability, self.thresholds).astype(np.float64)

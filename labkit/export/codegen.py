@@ -1,11 +1,11 @@
 """Generated source: a scorer as one standalone Python module (standard library only).
 
-The module is the fixed runtime in :mod:`labkit.export._runtime` followed by
-the fitted model written as *data*: Python literals of strings, numbers,
-lists and dicts. Labels and column names only ever appear inside literals
-written with :func:`ascii`, so whatever they contain (quotes, newlines,
-backslashes, triple quotes, any unicode) the module stays valid, inert and
-pure ASCII.
+The module is the runtime in :mod:`labkit.export._runtime` (the very functions
+the scorer's stages run for one row) followed by the fitted model written as
+*data*: Python literals of strings, numbers, lists and dicts. Labels and
+column names only ever appear inside literals written with :func:`ascii`,
+so whatever they contain (quotes, newlines, backslashes, triple quotes, any
+unicode) the module stays valid, inert and pure ASCII.
 """
 
 from __future__ import annotations
@@ -100,13 +100,16 @@ def to_python_source(scorer: Scorer, out_file: str | Path | None = None) -> str 
         "label_col": scorer.label_col,
         "classes": scorer.classes,
     }
+    fused = None if scorer.fused_stages is None else [s.to_spec() for s in scorer.fused_stages]
     data = [
         _DATA_MARKER + "-" * (76 - len(_DATA_MARKER)),
         f"SPARK_VERSION = {literal(scorer.spark_version)}",
         f"INPUT_FIELDS = {literal(scorer.input_columns)}",
         f"OUTPUT = {literal(output)}",
         f"_STAGES = {literal([stage.to_spec() for stage in scorer.stages])}",
-        "_STAGES = [_prepare(stage) for stage in _STAGES]",
+        f"_FUSED = {literal(fused)}",
+        "_STEPS = [prepare(stage) for stage in _STAGES]",
+        "_FAST = None if _FUSED is None else [prepare(stage) for stage in _FUSED]",
     ]
     source = _HEADER + _runtime_code() + "\n\n" + "\n".join(data) + "\n"
     if out_file is None:
@@ -114,3 +117,16 @@ def to_python_source(scorer: Scorer, out_file: str | Path | None = None) -> str 
     target = Path(out_file)
     target.write_text(source, encoding="ascii")
     return target
+
+
+def load_source(source: str, name: str = "generated_scorer.py") -> dict[str, Any]:
+    """Run generated ``source`` and return its namespace (``predict``, ``InvalidRow``, ...).
+
+    Examples
+    --------
+    >>> load_source("x = 1 + 1")["x"]
+    2
+    """
+    namespace: dict[str, Any] = {"__name__": name.removesuffix(".py")}
+    exec(compile(source, name, "exec"), namespace)  # our own output, never a user's file
+    return namespace

@@ -24,11 +24,11 @@ non-finite numbers are the strings "Inf", "-Inf", "NaN".
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from labkit import _json
+from labkit._atomic import atomic_write
 from labkit.errors import InvalidDocument
 from labkit.export import _spec as S
 from labkit.export.scorer import Scorer, load_scorer
@@ -58,7 +58,7 @@ def to_document(scorer: Scorer) -> dict[str, Any]:
 
 def dumps(scorer: Scorer) -> str:
     """The document as strict JSON text (no NaN or Infinity literals)."""
-    return json.dumps(to_document(scorer), allow_nan=False, ensure_ascii=False,
+    return _json.dumps(to_document(scorer), ensure_ascii=False,
                       separators=(",", ":"))  # fmt: skip
 
 
@@ -67,21 +67,12 @@ def write_document(scorer: Scorer, path: str | Path) -> Path:
     target = Path(path)
     text = dumps(scorer)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a model document is not secret
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write(target, text)
 
 
-def export(model: str | Path | Scorer, out_path: str | Path | None = None) -> str | Path:
+def export(
+    model: str | Path | Scorer, out_path: str | Path | None = None, *, spark: Any = None
+) -> str | Path:
     """Turn a saved Spark model into one portable JSON document.
 
     Parameters
@@ -90,6 +81,8 @@ def export(model: str | Path | Scorer, out_path: str | Path | None = None) -> st
         The folder ``PipelineModel.write().save(path)`` wrote (or a scorer).
     out_path : str or Path, optional
         Where to write the document. When omitted, the JSON text is returned.
+    spark : SparkSession, optional
+        Read the saved folder through this session (see :func:`load_scorer`).
 
     Returns
     -------
@@ -108,7 +101,7 @@ def export(model: str | Path | Scorer, out_path: str | Path | None = None) -> st
     PosixPath('adult-tree.json')
     >>> load_scorer("adult-tree.json").predict(row)       # doctest: +SKIP
     """
-    scorer = model if isinstance(model, Scorer) else load_scorer(model)
+    scorer = model if isinstance(model, Scorer) else load_scorer(model, spark=spark)
     if out_path is None:
         return dumps(scorer)
     return write_document(scorer, out_path)
@@ -146,7 +139,7 @@ def _refuse_constant(name: str) -> Any:
 def loads(text: str, *, source: str = "document") -> Scorer:
     """Validate a document's JSON text and build its scorer."""
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_int=S.parse_int)
     except json.JSONDecodeError as error:
         raise InvalidDocument(f"{source} is not valid JSON: {error}") from error
     except RecursionError as error:

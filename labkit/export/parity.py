@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labkit.export.codegen import load_source, to_python_source
 from labkit.export.scorer import BatchPrediction, Prediction, Scorer, load_scorer
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 _ROW_ID = "__labkit_row"
+_MODES = ("both", "rows", "batch", "generated", "all")
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,10 @@ def check_parity(
     scorer : Scorer, or a path :func:`load_scorer` accepts
     df : pyspark.sql.DataFrame
         Rows to score (raw input columns; a label column may be present).
-    mode : {"both", "rows", "batch"}, default="both"
-        Check ``predict`` row by row, ``predict_batch``, or both.
+    mode : {"both", "rows", "batch", "generated", "all"}, default="both"
+        Check ``predict`` row by row, ``predict_batch``, both, the standalone
+        module :func:`labkit.export.to_python_source` writes (generated once,
+        every row scored), or all three.
     atol : float, default=1e-12
         Allowed absolute difference of probabilities and raw scores.
     rtol : float, default=1e-12
@@ -107,8 +111,8 @@ def check_parity(
     >>> report.ok                                                                # doctest: +SKIP
     True
     """
-    if mode not in ("both", "rows", "batch"):
-        raise ValueError(f"mode must be 'both', 'rows' or 'batch', got {mode!r}")
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
     if isinstance(spark_model, str | Path):
         from pyspark.ml import PipelineModel
 
@@ -118,10 +122,13 @@ def check_parity(
     inputs, spark_out = _spark_side(spark_model, scorer, df)
     report = ParityReport(rows=len(inputs), compared=0, skipped=0, mode=mode, atol=atol, rtol=rtol)
     candidates: list[tuple[str, Any]] = []
-    if mode in ("both", "batch"):
+    if mode in ("both", "batch", "all"):
         candidates.append(("batch", scorer.predict_batch(inputs)))
-    if mode in ("both", "rows"):
+    if mode in ("both", "rows", "all"):
         candidates.append(("rows", [scorer.predict(r) for r in inputs]))
+    if mode in ("generated", "all"):
+        predict = load_source(to_python_source(scorer))["predict"]
+        candidates.append(("generated", [Prediction(**predict(r)) for r in inputs]))
     for label, predictions in candidates:
         _compare(report, scorer, spark_out, predictions, label, max_listed)
     return report

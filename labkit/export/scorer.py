@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from labkit.errors import ExportError, MissingField, UnsupportedStage, WrongFieldType
+from labkit.export import _runtime as RT
 from labkit.export import _spec as S
-from labkit.export._base import Batch, Predictor, Stage, np
+from labkit.export._base import Batch, Predictor, Stage, np, scoring_error
 from labkit.export._categorical import IndexToString, OneHotEncoderModel, StringIndexerModel
-from labkit.export._fused import FALLBACK, fuse
+from labkit.export._fused import fuse
 from labkit.export._linear import LinearRegressionModel, LogisticRegressionModel, NaiveBayesModel
 from labkit.export._numeric import Bucketizer, ImputerModel, StandardScalerModel, VectorAssembler
 from labkit.export._trees import TreeEnsemble
+from labkit.export._widths import check_widths
 from labkit.export.predictions import BatchPrediction, Prediction
 
 #: Document ``type`` -> the class that rebuilds and runs the stage.
@@ -60,7 +62,9 @@ class Scorer:
         self._origins = self._trace_origins()
         self.input_schema = self._input_schema()
         # Known categories take a precomputed shortcut; anything else replays every stage.
-        self._fast_stages = fuse(self.stages, {c["name"] for c in self.input_schema})
+        self.fused_stages = fuse(self.stages, {c["name"] for c in self.input_schema})
+        self._steps = [stage.step for stage in self.stages]
+        self._fast = None if self.fused_stages is None else [s.step for s in self.fused_stages]
 
     # -- construction helpers ------------------------------------------------
 
@@ -79,6 +83,7 @@ class Scorer:
                     f"Supported: {', '.join(sorted(STAGE_TYPES))}."
                 )
             stages.append(stage_class.from_spec(spec, here))
+        check_widths(stages, where)
         return cls(stages, spark_version=spark_version)
 
     def _find_labels(self) -> tuple[str | None, list[str] | None]:
@@ -163,30 +168,14 @@ class Scorer:
         if not isinstance(row, Mapping):
             raise WrongFieldType(f"A row must be a mapping of field name to value, got "
                                  f"{type(row).__name__}.")  # fmt: skip
-        if self._fast_stages is not None:
-            values = dict(row)
-            try:
-                for stage in self._fast_stages:
-                    reason = stage.apply_row(values)
-                    if reason is not None:
-                        break
-                else:
-                    return self._row_result(values)
-            except KeyError:  # a missing field: the full path names it properly
-                reason = FALLBACK
-            if reason is not FALLBACK:
-                return Prediction(None, skipped=reason)
-        return self._predict_stage_by_stage(row)
-
-    def _predict_stage_by_stage(self, row: Mapping[str, Any]) -> Prediction:
-        values = dict(row)
         try:
-            for stage in self.stages:
-                reason = stage.apply_row(values)
-                if reason is not None:
-                    return Prediction(None, skipped=reason)
+            values, reason = RT.run(self._fast, self._steps, row)
         except KeyError as error:
-            raise self._missing(str(error.args[0]), values) from None
+            raise self._missing(str(error.args[0]), row) from None
+        except RT.InvalidRow as error:
+            raise scoring_error(error) from None
+        if reason is not None:
+            return Prediction(None, skipped=reason)
         return self._row_result(values)
 
     def _row_result(self, values: dict[str, Any]) -> Prediction:
@@ -313,7 +302,7 @@ def _to_columns(rows: Any) -> tuple[dict[str, Any], int]:
     return columns, len(records)
 
 
-def load_scorer(path: str | Path) -> Scorer:
+def load_scorer(path: str | Path, *, spark: Any = None) -> Scorer:
     """Return a :class:`Scorer` for a saved Spark model folder or an exported JSON document.
 
     Parameters
@@ -321,6 +310,10 @@ def load_scorer(path: str | Path) -> Scorer:
     path : str or Path
         The folder ``PipelineModel.write().save(path)`` wrote, or a ``.json``
         document from :func:`labkit.export.export`.
+    spark : SparkSession, optional
+        Read the folder through this session instead of this machine's disk: for a
+        model saved where only Spark can see it (``s3a://``, ``hdfs://``, a Spark
+        Connect server's disk). Only reading uses Spark; the scorer never does.
 
     Returns
     -------
@@ -339,12 +332,15 @@ def load_scorer(path: str | Path) -> Scorer:
     >>> scorer.predict(row).label                   # doctest: +SKIP
     '<=50K'
     """
+    from labkit.export._spark_folder import read_folder
+
+    if spark is not None:  # keep the URL as given: Path("s3a://b/m") would lose a slash
+        specs, version = read_folder(str(path), spark=spark)
+        return Scorer.from_specs(specs, spark_version=version)
     target = Path(path)
     if target.is_file():
         from labkit.export.document import read_document
 
         return read_document(target)
-    from labkit.export._spark_folder import read_folder
-
     specs, version = read_folder(target)
     return Scorer.from_specs(specs, spark_version=version)

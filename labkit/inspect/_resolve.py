@@ -9,6 +9,7 @@ from typing import Any
 from labkit.errors import FeatureNamesMismatch, NotATreeModel
 from labkit.inspect._nodes import TreeNode, tree_nodes
 from labkit.pipeline import Feature
+from labkit.sparkfolder import param
 
 _SINGLE_TREES = ("DecisionTreeClassificationModel", "DecisionTreeRegressionModel")
 
@@ -86,7 +87,6 @@ def tree_view(
     """Read the chosen tree's nodes and pair them with feature and class names."""
     single = single_tree(model, tree)
     root, meta = tree_nodes(single)
-    params = {**meta.get("defaultParamMap", {}), **meta.get("paramMap", {})}
     num_features = int(meta["numFeatures"])
     is_classifier = "numClasses" in meta
     if class_names is None and is_classifier:
@@ -97,7 +97,7 @@ def tree_view(
         root=root,
         kind="classifier" if is_classifier else "regressor",
         model_name=type(single).__name__,
-        impurity=params.get("impurity", "impurity"),
+        impurity=param(meta, "impurity", "impurity"),
         features=_features(feature_names, num_features),
         class_names=class_names if is_classifier else None,
         num_features=num_features,

@@ -19,7 +19,14 @@ from labkit.serving.compare import (
     positive_score,
     scores_by_arm,
 )
-from labkit.serving.log import ARMS, Scored, ScoringLog, iter_scoring_log, read_scoring_log
+from labkit.serving.log import (
+    ARMS,
+    Scored,
+    ScoringLog,
+    ScoringRecords,
+    iter_scoring_log,
+    read_scoring_log,
+)
 from labkit.serving.router import Router, Scorer, Versioned, assign_arm
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "Scored",
     "Scorer",
     "ScoringLog",
+    "ScoringRecords",
     "Versioned",
     "assign_arm",
     "compare_arms",

@@ -18,15 +18,16 @@ reads them back and names the file, line and field of anything it cannot use.
 
 from __future__ import annotations
 
-import json
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from labkit.errors import BadScoringLog
+from labkit import _json
+from labkit.errors import BadScoringLog, InvalidJson
 
 #: The arms a request can be routed to.
 ARMS: tuple[str, ...] = ("champion", "challenger", "control")
@@ -70,7 +71,7 @@ class Scored:
 
     def to_json(self) -> str:
         """The record as one line of JSON (no newline)."""
-        return json.dumps(asdict(self), separators=(",", ":"), default=_plain)
+        return _json.dumps(asdict(self), separators=(",", ":"), default=_plain)
 
     @classmethod
     def from_json(cls, line: str, *, where: str = "record") -> Scored:
@@ -82,11 +83,13 @@ class Scored:
             When the line is not JSON, or a field is missing, unknown or of the wrong type.
         """
         try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
+            raw = _json.loads(line)
+        except InvalidJson as exc:
+            if exc.field:
+                raise BadScoringLog(f"{where}: {exc}") from exc
             raise BadScoringLog(
-                f"{where}: not JSON ({exc.msg} at column {exc.colno}). Each line of a scoring "
-                "log must be one complete JSON object; was the file cut off while writing?"
+                f"{where}: {exc} Each line of a scoring log must be one complete JSON object; "
+                "was the file cut off while writing?"
             ) from exc
         if not isinstance(raw, dict):
             raise BadScoringLog(f"{where}: expected a JSON object, got {type(raw).__name__}.")
@@ -101,6 +104,8 @@ class ScoringLog:
     ----------
     path : str or Path
         The log file; created (with its folder) if missing, appended to if not.
+        When a crash left its last line unfinished, the first record starts on
+        a fresh line (the fragment stays, and the reader skips it by name).
 
     Examples
     --------
@@ -122,6 +127,8 @@ class ScoringLog:
         # loses at most the line being written.
         self._file = open(self.path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
         self._lock = threading.Lock()
+        if _ends_mid_line(self.path):
+            self._file.write("\n")
 
     def write(self, record: Scored) -> None:
         """Append one record as one line."""
@@ -147,30 +154,100 @@ class ScoringLog:
         self.close()
 
 
-def iter_scoring_log(path: str | Path) -> Iterator[Scored]:
+class ScoringRecords(list):
+    """The records :func:`read_scoring_log` read, with what it had to skip.
+
+    A list of :class:`Scored`; ``skipped`` counts damaged lines and ``problems``
+    names each one (file, line, what is wrong).
+    """
+
+    def __init__(self, records: Iterable[Scored] = (), problems: Iterable[str] = ()) -> None:
+        super().__init__(records)
+        self.problems: list[str] = list(problems)
+
+    @property
+    def skipped(self) -> int:
+        """How many lines were skipped as damaged."""
+        return len(self.problems)
+
+
+def iter_scoring_log(
+    path: str | Path, *, strict: bool = False, problems: list[str] | None = None
+) -> Iterator[Scored]:
     """Yield the records of a scoring log one at a time (for logs too big for memory).
+
+    A damaged line (cut off by a crash, invalid UTF-8, not a record) is skipped
+    and described in ``problems`` (when given), or stops the reading when
+    ``strict``.
 
     Raises
     ------
     FileNotFoundError
         When ``path`` does not exist.
     BadScoringLog
-        At the first line that is not a record, naming the file, line and field.
+        When ``strict``, at the first damaged line, naming the file, line and field.
     """
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                yield Scored.from_json(line, where=f"{path}, line {number}")
+    with open(path, "rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            where = f"{path}, line {number}"
+            try:
+                line = _decoded(raw, where)
+                if line.strip():
+                    yield Scored.from_json(line, where=where)
+            except BadScoringLog as problem:
+                if strict:
+                    raise
+                if problems is not None:
+                    problems.append(str(problem))
 
 
-def read_scoring_log(path: str | Path) -> list[Scored]:
-    """Read every record of a scoring log, in the order written.
+def read_scoring_log(path: str | Path, *, strict: bool = False) -> ScoringRecords:
+    """Read every record of a scoring log, in the order written, reading past damaged lines.
+
+    Returns
+    -------
+    records : ScoringRecords
+        A list of :class:`Scored`, with ``skipped`` and ``problems`` for the
+        damaged lines; a :class:`UserWarning` says how many there were.
+
+    Raises
+    ------
+    BadScoringLog
+        When ``strict``, at the first damaged line.
 
     Examples
     --------
     See :class:`ScoringLog`.
     """
-    return list(iter_scoring_log(path))
+    problems: list[str] = []
+    records = ScoringRecords(iter_scoring_log(path, strict=strict, problems=problems), problems)
+    if problems:
+        warnings.warn(
+            f"skipped {len(problems)} damaged line(s) of {path}; the first: {problems[0]} "
+            "(all in the result's .problems)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return records
+
+
+def _decoded(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadScoringLog(
+            f"{where}: not UTF-8 ({exc.reason} at byte {exc.start}); labkit writes UTF-8 only, "
+            "so the line was damaged on disk."
+        ) from exc
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """True when the file's last byte is not a newline (a crash cut the last record)."""
+    with open(path, "rb") as file:
+        if file.seek(0, 2) == 0:
+            return False
+        file.seek(-1, 2)
+        return file.read(1) != b"\n"
 
 
 # Each field's accepted JSON types; output and shadow_output may be anything.

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from labkit.errors import BadRequest
+from labkit import _json
+from labkit.errors import BadRequest, InvalidJson
 
 #: Largest batch one request may carry; bigger ones should be split (or scored offline).
 MAX_BATCH = 10_000
@@ -123,21 +124,22 @@ def _check_value(value: Any, kind: str, where: str) -> None:
 
 
 def _decode(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"body: not UTF-8 ({exc.reason} at byte {exc.start}).", "body") from exc
-    except json.JSONDecodeError as exc:
+    objects = body.count(b"{")
+    if objects > MAX_BATCH + 1:  # refused before parsing: each object costs memory to build
         raise BadRequest(
-            f"body: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).", "body"
-        ) from exc
+            f"body: {objects:,} JSON objects in one request; a batch holds at most "
+            f"{MAX_BATCH:,} rows (one object each). Split it.",
+            "body",
+            http_status=413,
+        )
+    try:
+        payload = _json.loads(body)
+    except InvalidJson as exc:
+        message = str(exc) if exc.field else f"body: {exc}"
+        raise BadRequest(message, exc.field or "body") from exc
     if not isinstance(payload, dict):
         raise _unprocessable("body", f"expected a JSON object, got {_shown(payload)}.")
     return payload
-
-
-def _reject_constant(name: str) -> None:
-    raise BadRequest(f"body: {name} is not valid JSON; send null for a missing number.", "body")
 
 
 def _check_keys_allowed(payload: dict[str, Any], allowed: set[str]) -> None:

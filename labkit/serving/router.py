@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from labkit.errors import InvalidRouting
+from labkit._json import non_finite_problem
+from labkit.errors import InvalidRouting, NonFinitePrediction
 from labkit.serving.log import Scored, ScoringLog, plain_output
 
 
@@ -209,6 +210,10 @@ class Router:
         ------
         InvalidRouting
             When ``rows`` and ``keys`` differ in length.
+        NonFinitePrediction
+            When the answering model's output for a row holds NaN or an infinity
+            (``field`` is ``"row"`` or ``"rows[i]"``); nothing is logged. A shadow's
+            overflow is logged as its ``shadow_error`` instead.
         """
         if len(rows) != len(keys):
             raise InvalidRouting(
@@ -227,6 +232,8 @@ class Router:
                 scored = self._score_group(arm, group, [str(keys[i]) for i in positions], stamp)
                 for i, record in zip(positions, scored, strict=True):
                     results[i] = record
+        for position, record in enumerate(results):
+            _check_finite(record, "row" if len(rows) == 1 else f"rows[{position}]")
         if self.log is not None:
             self.log.write_all(results)
         return results
@@ -301,7 +308,19 @@ def _shadow_batch(model: Scorer, inputs: list[dict[str, Any]]) -> _ShadowResult:
         outputs, latency = _timed_batch(model, inputs)
     except Exception as exc:  # noqa: BLE001 - a shadow must never fail the request
         return _ShadowResult(outputs=None, latency_ms=None, error=f"{type(exc).__name__}: {exc}")
+    for position, (row, output) in enumerate(zip(inputs, outputs, strict=True)):
+        problem = non_finite_problem(output, row, model.version)
+        if problem is not None:
+            error = f"NonFinitePrediction: row {position} of the batch: {problem}"
+            return _ShadowResult(outputs=None, latency_ms=latency, error=error)
     return _ShadowResult(outputs=outputs, latency_ms=latency, error=None)
+
+
+def _check_finite(record: Scored, where: str) -> None:
+    """Raise when a model answered NaN or an infinity: an overflow is not a prediction."""
+    problem = non_finite_problem(record.output, record.input, record.version)
+    if problem is not None:
+        raise NonFinitePrediction(f"{where}: {problem}", field=where)
 
 
 def _check_share(name: str, share: float) -> None:

@@ -20,6 +20,7 @@ then ``curl -s localhost:8000/models`` and
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import threading
 from pathlib import Path
@@ -30,14 +31,12 @@ from labkit.registry import Registry
 from labkit.serving.log import ScoringLog
 from labkit.serving.requests import NUMBER, STRING
 from labkit.serving.router import Router, Versioned
-from labkit.serving.server import Deployment, ModelServer
+from labkit.serving.server import Deployment, ModelServer, ServerLimits
 
 
 def load_version(registry: Registry, version: str) -> Versioned:
-    """Load one registry version's exported scorer, tagged with its version."""
-    from labkit.export import load_scorer
-
-    return Versioned(load_scorer(registry.get(version).scorer_path), version)
+    """Load one registry version's exported scorer (its sha256 checked), tagged with its version."""
+    return Versioned(registry.load_scorer(version), version)
 
 
 def input_schema(scorer: Any) -> dict[str, str]:
@@ -77,6 +76,7 @@ def registry_server(
     port: int = 8000,
     poll_seconds: float = 1.0,
     access_log: bool = False,
+    limits: ServerLimits | None = None,
 ) -> ModelServer:
     """Build a server for ``registry``'s champion (not started: call ``start()`` or use ``with``).
 
@@ -98,7 +98,7 @@ def registry_server(
     challenger_model = load_version(registry, challenger) if challenger else None
 
     def champion_version() -> str:
-        version = registry.pointer()["champion"]
+        version = registry.champion_version()
         if version is None:
             raise ModelNotFound(
                 f"{registry.root} has no champion yet: promote a version first "
@@ -128,6 +128,7 @@ def registry_server(
         port=port,
         poll_seconds=poll_seconds,
         access_log=access_log,
+        limits=limits,
     )
 
 
@@ -142,27 +143,88 @@ def _shared_schema(champion: Versioned, challenger: Versioned | None) -> dict[st
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``labkit serve``."""
+    """Options of ``labkit serve``, each checked as it is read."""
     parser.add_argument("--registry", required=True, type=Path, help="model registry folder")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--port", type=port_number, default=8000,
+                        help="port, 1-65535 (0: any free port)")  # fmt: skip
     parser.add_argument("--challenger", help="registry version to phase in beside the champion")
-    parser.add_argument(
-        "--challenger-share", type=float, default=0.0, help="share of keys (0-1) it answers"
-    )
+    parser.add_argument("--challenger-share", type=share, default=0.0,
+                        help="share of keys (0-1) it answers; needs --challenger")  # fmt: skip
     parser.add_argument("--shadow", action="store_true", help="also score with the other model")
-    parser.add_argument(
-        "--control-share", type=float, default=0.0, help="share of keys that get no model"
-    )
+    parser.add_argument("--control-share", type=share, default=0.0,
+                        help="share of keys (0-1) that get no model")  # fmt: skip
     parser.add_argument("--log", type=Path, help="append a JSON line per scored row to this file")
-    parser.add_argument(
-        "--poll-seconds", type=float, default=1.0, help="how often to look for a new champion"
-    )
+    parser.add_argument("--poll-seconds", type=positive_seconds, default=1.0,
+                        help="how often to look for a new champion (seconds, above 0)")  # fmt: skip
     parser.add_argument("--access-log", action="store_true", help="print each request to stderr")
 
 
+def port_number(text: str) -> int:
+    """``--port``: 1 to 65535, or 0 for any free port.
+
+    Examples
+    --------
+    >>> port_number("8000")
+    8000
+    >>> port_number("99999")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 99999 is not a port number (1-65535, or 0 for any free port).
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        port = None
+    if port is None or not 0 <= port <= 65535:
+        shown = text if port is not None else repr(text)
+        raise argparse.ArgumentTypeError(
+            f"{shown} is not a port number (1-65535, or 0 for any free port)."
+        )
+    return port
+
+
+def positive_seconds(text: str) -> float:
+    """``--poll-seconds``: a finite number above 0 (0 or less would busy-loop).
+
+    Examples
+    --------
+    >>> positive_seconds("0.5")
+    0.5
+    """
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds above 0, e.g. 1.")
+    return seconds
+
+
+def share(text: str) -> float:
+    """``--challenger-share`` / ``--control-share``: a number from 0 to 1.
+
+    Examples
+    --------
+    >>> share("0.2")
+    0.2
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share (a number from 0 to 1).")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM, then finish requests in flight and exit 0."""
+    """Serve until SIGINT or SIGTERM, then finish requests in flight (briefly) and exit 0."""
+    if args.challenger_share > 0 and not args.challenger:
+        raise InvalidRouting(
+            f"--challenger-share needs --challenger: {args.challenger_share} of the keys would "
+            "go to no model. Name the version to phase in, e.g. --challenger 1.1.0."
+        )
     log = ScoringLog(args.log) if args.log else None
     server = registry_server(
         args.registry,

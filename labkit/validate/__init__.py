@@ -4,7 +4,7 @@ A retrain is promoted only when no blocking check fails. The checks live in
 two modules by what they look at: :mod:`~labkit.validate.checks_data` (the
 incoming batch, before training) and :mod:`~labkit.validate.checks_model`
 (the trained candidate). Thresholds and their reasons are in
-:mod:`~labkit.validate.config`; :mod:`~labkit.validate.history` keeps one
+:mod:`~labkit.validate.config`; :mod:`~labkit.registry.history` keeps one
 record per run.
 
 Examples
@@ -15,6 +15,7 @@ Examples
 ['input_size']
 """
 
+from labkit.registry.history import RunHistory, RunRecord
 from labkit.validate.checks_data import (
     check_bad_records,
     check_drift,
@@ -30,7 +31,6 @@ from labkit.validate.checks_model import (
     check_shadow,
 )
 from labkit.validate.config import GateConfig, read_config_file
-from labkit.validate.history import RunHistory, RunRecord
 from labkit.validate.layout import Layout, check_layout, probe_layout
 from labkit.validate.profile import DataProfile, Histogram, profile_frame
 from labkit.validate.report import CheckResult, GateReport

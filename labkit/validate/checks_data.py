@@ -12,6 +12,7 @@ import statistics
 from typing import Any
 
 from labkit.data import ReadStats
+from labkit.registry.history import RunRecord
 from labkit.validate.config import (
     BadRecordRule,
     DriftRule,
@@ -19,7 +20,6 @@ from labkit.validate.config import (
     LabelBalanceRule,
     SchemaRule,
 )
-from labkit.validate.history import RunRecord
 from labkit.validate.profile import DataProfile, js_distance, linf_distance
 from labkit.validate.report import FAIL, PASS, CheckResult
 

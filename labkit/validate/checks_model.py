@@ -13,9 +13,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from labkit.registry.history import RunRecord
 from labkit.validate.checks_data import baseline_median
 from labkit.validate.config import ConvergenceRule, ParityRule, QualityRule, ShadowRule
-from labkit.validate.history import RunRecord
 from labkit.validate.profile import js_distance
 from labkit.validate.report import FAIL, PASS, SKIP, WARN, CheckResult
 

@@ -207,7 +207,7 @@ class GateConfig:
     def from_dict(cls, raw: dict[str, Any], *, source: str = "config") -> GateConfig:
         """Defaults overridden by ``raw`` (``{check: {key: value}}``); unknown keys raise."""
         config = cls()
-        _check_keys(raw, [f.name for f in fields(cls)], source, "gate")
+        check_keys(raw, [f.name for f in fields(cls)], source, "gate")
         for name, overrides in raw.items():
             where = f"{source}: [gate.{name}]" if name != "history" else f"{source}: [history]"
             current = getattr(config, name)
@@ -229,7 +229,7 @@ def _rule_from_dict(rule: Any, overrides: Any, where: str) -> Any:
     if not isinstance(overrides, dict):
         raise ConfigError(f"{where} must be a table of settings, got {overrides!r}.")
     names = {f.name: f for f in fields(rule)}
-    _check_keys(overrides, list(names), where, "setting")
+    check_keys(overrides, list(names), where, "setting")
     values = {}
     for key, value in overrides.items():
         default = getattr(rule, key)
@@ -264,7 +264,8 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
     return float(value)
 
 
-def _check_keys(raw: dict[str, Any], allowed: list[str], where: str, kind: str) -> None:
+def check_keys(raw: dict[str, Any], allowed: list[str], where: str, kind: str) -> None:
+    """Raise :class:`ConfigError` for a key not in ``allowed``, with the closest known name."""
     for key in raw:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)

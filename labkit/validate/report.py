@@ -13,6 +13,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from labkit import _json
+
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
 VERDICTS = (PASS, WARN, FAIL, SKIP)
 REPORT_FORMAT_VERSION = 1
@@ -143,7 +145,7 @@ class GateReport:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as a JSON document (what a cron job keeps)."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
+        return _json.dumps(self.to_dict(), indent=indent, sort_keys=False)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> GateReport:
@@ -153,7 +155,7 @@ class GateReport:
     @classmethod
     def from_json(cls, text: str) -> GateReport:
         """Rebuild a report saved with :meth:`to_json`."""
-        return cls.from_dict(json.loads(text))
+        return cls.from_dict(_json.loads(text))
 
     def rows(self) -> list[dict[str, str]]:
         """One dict of display strings per check: check, verdict, figures, threshold, reason."""
