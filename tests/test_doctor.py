@@ -45,4 +45,4 @@ def test_console_script_exit_code_and_output(tmp_path):
     assert result.returncode == 1
     assert "[FAIL] Data" in result.stdout and "Some checks failed" in result.stdout
     assert "[ok] Spark" in result.stdout
-    assert "master local[1] (from LABKIT_SPARK_MASTER)" in result.stdout
+    assert "local mode on this machine (local[1], from LABKIT_SPARK_MASTER)" in result.stdout
