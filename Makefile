@@ -32,7 +32,7 @@ test: test-deps setup lint
 
 ## check: ruff and the tests that need no Spark, Java or kernel (the quick edit-test loop)
 check: $(STAMP) lint
-	python -m pytest -q -m "not spark" tests
+	python -m pytest -q -n $(JOBS) -m "not spark" tests
 
 lint:
 	ruff check labkit tests benchmarks
@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 	  || { echo "labkit needs Python 3.11+ as '$(PYTHON)' (make PYTHON=python3.11 ...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,connect]'
+	$(BIN)/python -m pip install --quiet -e '.[test,connect,mlflow]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (labkit)" > /dev/null
 	touch $@
 

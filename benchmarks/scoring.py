@@ -22,6 +22,8 @@ adult.data; the layout onnxmltools can convert) it scores all 48,842 Adult rows 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import statistics
 import sys
@@ -78,7 +80,8 @@ def _to_onnx(model, spark):
 
     types = [(c, StringTensorType([None, 1])) for c in CATS]
     types += [(c, FloatTensorType([None, 1])) for c in NUMS]
-    converted = convert_sparkml(model, "adult", types, spark_session=spark)
+    with contextlib.redirect_stdout(io.StringIO()):  # onnxmltools prints the LR's parameters
+        converted = convert_sparkml(model, "adult", types, spark_session=spark)
     session = onnxruntime.InferenceSession(converted.SerializeToString(),
                                            providers=["CPUExecutionProvider"])  # fmt: skip
     names = [o.name for o in session.get_outputs()]

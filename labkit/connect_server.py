@@ -116,6 +116,10 @@ class ConnectServer:
         Where to listen, the server's Spark master, and its JVM heap.
     start_timeout : float, default=180
         Seconds to wait for the port to open (a loaded machine is slow).
+    cwd : Path, optional
+        The server's working directory: Spark resolves *relative* paths that
+        clients send (``spark.read.csv("scratch/x.csv")``) against it, not
+        against the client's. Defaults to the current directory.
     """
 
     def __init__(
@@ -127,12 +131,14 @@ class ConnectServer:
         master: str = "local[2]",
         driver_memory: str = "2g",
         start_timeout: float = 180.0,
+        cwd: Path | None = None,
     ) -> None:
         self.host, self.port, self.log = host, port, Path(log)
         self._command = server_command(
             port=port, host=host, master=master, driver_memory=driver_memory
         )
         self._timeout = start_timeout
+        self.cwd = cwd
         self.process: subprocess.Popen | None = None
         self.start_seconds = 0.0
 
@@ -153,6 +159,7 @@ class ConnectServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=env,
+                cwd=self.cwd,
                 start_new_session=True,
             )
         try:

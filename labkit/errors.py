@@ -46,6 +46,7 @@ inherit from the built-in exception a caller would already catch, so
     │   ├── InvalidValue
     │   └── NonFinitePrediction
     ├── InvalidJson (ValueError)
+    ├── TrackingError (RuntimeError)
     └── RegistryError
         ├── RegistryNotFound (FileNotFoundError)
         ├── ModelNotFound (KeyError)
@@ -312,3 +313,7 @@ class InvalidJson(LabkitError, ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class TrackingError(LabkitError, RuntimeError):
+    """MLflow is missing, unreachable, or cannot log this model; the message says what to do."""

@@ -49,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a version whose scorer cannot load is refused even so",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument(
+        "--mlflow",
+        metavar="URI",
+        help="after promote or rollback, move the MLflow 'champion' alias in this store "
+        "(default: the store the registry's retrains were logged to, if any)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,10 +72,28 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "promote":
         target = registry.promote(args.version, reason=args.reason, force=args.force)
         print(f"champion is now {target.version}")
+        _move_alias(registry, args.mlflow)
     else:
         target = registry.rollback(reason=args.reason)
         print(f"rolled back: champion is now {target.version}")
+        _move_alias(registry, args.mlflow)
     return 0
+
+
+def _move_alias(registry: Registry, uri: str | None) -> None:
+    """Point MLflow's ``champion`` alias at the new champion, when MLflow is configured."""
+    from labkit.tracking.settings import TrackingConfig, read_link
+
+    tracking = read_link(registry.root)
+    if uri is not None:
+        tracking = (tracking or TrackingConfig()).with_uri(uri)
+    if tracking is None:
+        return
+    from labkit.tracking.aliases import sync_champion
+
+    number = sync_champion(registry, tracking)
+    model = tracking.registered_model
+    print(f"MLflow {tracking.uri}: alias champion -> model {model!r} version {number}")
 
 
 def _print_list(registry: Registry, *, as_json: bool) -> None:

@@ -6,6 +6,10 @@ Each step uses labkit's own API (``pipeline``, ``tuning``, ``export``,
 JVM is up) and compare the two JSON files: the same code must give the same
 tree and the same metrics on a laptop and on a cluster.
 
+With ``LABKIT_SPARK_REMOTE=sc://...`` the same script runs as a Spark Connect
+client (``tests/test_connect.py``): the session then has no ``sparkContext``,
+so :func:`where_it_ran` asks the server's configuration instead.
+
 Usage::
 
     python tests/_codelab_path.py --out result.json [--train adult.data] [--work DIR]
@@ -28,7 +32,7 @@ from labkit import pipeline as labpipe
 from labkit.data import ADULT_FILES, read_adult
 from labkit.export import check_parity, load_scorer
 from labkit.retrain import RetrainConfig, retrain
-from labkit.session import get_spark
+from labkit.session import get_spark, is_connect
 from labkit.tuning import cross_validate, evaluate
 
 SEED = 42
@@ -81,6 +85,25 @@ def retrain_once(spark, train_path: Path, registry: Path) -> dict[str, Any]:
     }
 
 
+def where_it_ran(spark, train) -> dict[str, Any]:
+    """Master, parallelism and partitions: from the SparkContext, or on Connect from the server."""
+    if not is_connect(spark):
+        return {
+            "connect": False,
+            "master": spark.sparkContext.master,
+            "default_parallelism": spark.sparkContext.defaultParallelism,
+            "train_partitions": train.rdd.getNumPartitions(),
+        }
+    from pyspark.sql import functions as F
+
+    return {
+        "connect": True,
+        "master": spark.conf.get("spark.master"),
+        "default_parallelism": int(spark.conf.get("spark.default.parallelism")),
+        "train_partitions": train.select(F.spark_partition_id()).distinct().count(),
+    }
+
+
 def run(train_path: Path, work: Path) -> dict[str, Any]:
     """Load, fit, tune, export, retrain; return what must match across masters."""
     spark = get_spark("labkit-codelab-path")
@@ -107,10 +130,7 @@ def run(train_path: Path, work: Path) -> dict[str, Any]:
     retrained = retrain_once(spark, train_path, work / "registry")
     timings["retrain"] = time.perf_counter() - mark
 
-    return {
-        "master": spark.sparkContext.master,
-        "default_parallelism": spark.sparkContext.defaultParallelism,
-        "train_partitions": train.rdd.getNumPartitions(),
+    return where_it_ran(spark, train) | {
         "rows": {"read": stats.rows_read, "kept": stats.rows_kept, "test": test.count()},
         "tree": model.stages[-2].toDebugString,
         "metrics": {"test_auc": test_auc},

@@ -32,6 +32,7 @@ from labkit.session import get_spark
 LONG_FIRST = (
     "tests/test_learner_copies.py",
     "tests/test_cluster.py",
+    "tests/test_connect.py",
     "notebooks/04_tuning.ipynb",
     "notebooks/06_validating_retrains.ipynb",
     "notebooks/05_predicting_outside_spark.ipynb",
@@ -41,6 +42,7 @@ LONG_FIRST = (
     "notebooks/01_loading_csvs.ipynb",
     "tests/test_browser.py",
     "tests/test_retrain.py",
+    "tests/test_mlflow.py",
     "notebooks/00_check_your_setup.ipynb",
 )
 #: Files whose tests are long and independent (a notebook each): one unit of work per test.

@@ -62,3 +62,18 @@ def test_drawing_explains_the_usual_mistakes(forest, lesson_tree):
     tree, tree_names = lesson_tree
     of_the_tree = draw_tree(tree, feature_names=tree_names, max_depth=2)
     assert "decision tree `model`" in ex.q2.evaluate(of_the_tree).message
+
+
+def test_by_hand_accepts_the_small_trees_prediction(spark):
+    model, _ = ex._fitted(*ex.SMALL_TREE)
+    predicted = model.transform(spark.createDataFrame([ex.PERSON])).first()["predicted_label"]
+    assert predicted == ">50K"  # the path the chapter's solution describes
+    outcome = ex.q3.evaluate(predicted)
+    assert outcome.correct and "pencil and paper" in outcome.message
+    assert ex.q3.evaluate(...).status == "not attempted"
+
+
+def test_by_hand_explains_the_usual_mistakes(spark):
+    assert "the other class" in ex.q3.evaluate("<=50K").message
+    assert "give the class name" in ex.q3.evaluate(1.0).message
+    assert "one of the class names" in ex.q3.evaluate("rich").message

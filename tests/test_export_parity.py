@@ -101,11 +101,17 @@ def _pipeline(kind):
             asm,
             cls.NaiveBayes(smoothing=1.0, thresholds=[1.0, 0.5, 0.5, 0.5, 0.4]),
         ]
+    if kind == "linear_svc":  # raw margins, no probability; a threshold on the margin
+        cats, stages = _indexers()
+        ohe = ft.OneHotEncoder(inputCols=[f"{c}_idx" for c in cats],
+                               outputCols=[f"{c}_vec" for c in cats])  # fmt: skip
+        asm = ft.VectorAssembler(inputCols=NUMS + [f"{c}_vec" for c in cats], outputCol="features")
+        return stages + [ohe, asm, cls.LinearSVC(maxIter=25, regParam=0.01, threshold=-0.2)]
     raise ValueError(kind)
 
 
 CLASSIFIERS = ["tree_indexed", "forest_onehot", "gbt_skip", "logistic_onehot",
-               "logistic_multinomial", "naive_bayes"]  # fmt: skip
+               "logistic_multinomial", "naive_bayes", "linear_svc"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +213,7 @@ def doubles(scored_rows):
     return out.drop("_n").cache()
 
 
-def _regression_pipeline(estimator):
+def _regression_pipeline(*estimator):
     cats, stages = _indexers()
     ohe = ft.OneHotEncoder(
         inputCols=[f"{c}_idx" for c in cats], outputCols=[f"{c}_vec" for c in cats]
@@ -215,13 +221,16 @@ def _regression_pipeline(estimator):
     nums = [c for c in NUMS if c != "age"]
     asm = ft.VectorAssembler(inputCols=nums + [f"{c}_vec" for c in cats], outputCol="features",
                              handleInvalid="keep")  # fmt: skip
-    return Pipeline(stages=stages[:1] + [ohe, asm, estimator])
+    return Pipeline(stages=stages[:1] + [ohe, asm, *estimator])
 
 
 @pytest.mark.parametrize(
     "estimator",
     [
-        lambda: reg.LinearRegression(labelCol="age", regParam=0.1),
+        lambda: [  # with a Normalizer (p=2) before the model
+            ft.Normalizer(inputCol="features", outputCol="unit"),
+            reg.LinearRegression(featuresCol="unit", labelCol="age", regParam=0.1),
+        ],
         lambda: reg.DecisionTreeRegressor(labelCol="age", maxDepth=6, seed=3),
         lambda: reg.RandomForestRegressor(labelCol="age", numTrees=6, maxDepth=5, seed=3),
         lambda: reg.GBTRegressor(labelCol="age", maxIter=6, maxDepth=3, seed=3),
@@ -230,7 +239,8 @@ def _regression_pipeline(estimator):
 )
 def test_regressor_parity_on_every_row(estimator, doubles, tmp_path):
     train = doubles.filter(F.col("`hours-per-week`").isNotNull() & ~F.isnan("capital-gain"))
-    model = _regression_pipeline(estimator()).fit(train)
+    stages = estimator()
+    model = _regression_pipeline(*(stages if isinstance(stages, list) else [stages])).fit(train)
     model.write().save(str(tmp_path / "model"))
     report = check_parity(model, load_scorer(tmp_path / "model"), doubles, mode="all")
     assert report.ok, str(report)
@@ -239,10 +249,18 @@ def test_regressor_parity_on_every_row(estimator, doubles, tmp_path):
 
 
 def test_feature_stage_zoo_parity(doubles, adult_train, tmp_path):
-    """Imputer -> Bucketizer (keep) -> assembler -> StandardScaler -> LR -> IndexToString."""
+    """Imputer, Bucketizer (keep), QuantileDiscretizer, Binarizer -> assembler -> VectorIndexer
+    (keep: the unseen workclass gets the extra index) -> MinMaxScaler
+    -> MaxAbsScaler -> ElementwiseProduct -> Normalizer (p=inf) -> StandardScaler -> LR ->
+    IndexToString. Binarizer reads raw columns with nulls and NaNs, and one of its outputs is
+    constant in training (MinMaxScaler's constant-column case)."""
+    from pyspark.ml.linalg import Vectors
+
     cats, stages = _indexers()
     imputed = [f"{c}_filled" for c in NUMS]
+    flags = ["gain_positive", "long_week", "huge_loss"]
     label_indexer = stages[1].fit(adult_train)
+    columns = imputed + ["age_band", "hours_band", "fnlwgt_q"] + flags + [f"{c}_idx" for c in cats]
     pipeline = Pipeline(stages=[
         stages[0], label_indexer,
         ft.Imputer(inputCols=NUMS, outputCols=imputed, strategy="median"),
@@ -250,18 +268,38 @@ def test_feature_stage_zoo_parity(doubles, adult_train, tmp_path):
                       outputCols=["age_band", "hours_band"], handleInvalid="keep",
                       splitsArray=[[-float("inf"), 25, 35, 50, 65, float("inf")],
                                    [-float("inf"), 20, 40, 41, 60, float("inf")]]),
-        ft.VectorAssembler(inputCols=imputed + ["age_band", "hours_band"]
-                           + [f"{c}_idx" for c in cats], outputCol="raw_features"),
-        ft.StandardScaler(inputCol="raw_features", outputCol="features", withMean=True),
+        ft.QuantileDiscretizer(inputCol="fnlwgt_filled", outputCol="fnlwgt_q", numBuckets=6),
+        ft.Binarizer(inputCols=["capital-gain", "hours-per-week", "capital-loss"],
+                     outputCols=flags, thresholds=[0.0, 45.0, 1e9]),
+        ft.VectorAssembler(inputCols=columns, outputCol="raw_features"),
+        ft.VectorIndexer(inputCol="raw_features", outputCol="indexed", maxCategories=10,
+                         handleInvalid="keep"),
+        ft.MinMaxScaler(inputCol="indexed", outputCol="mm", min=-1.0, max=2.0),
+        ft.MaxAbsScaler(inputCol="mm", outputCol="ma"),
+        ft.ElementwiseProduct(inputCol="ma", outputCol="ep",
+                              scalingVec=Vectors.dense([1 + i / 7 for i in range(len(columns))])),
+        ft.Normalizer(inputCol="ep", outputCol="unit", p=float("inf")),
+        ft.StandardScaler(inputCol="unit", outputCol="features", withMean=True),
         cls.LogisticRegression(maxIter=30, regParam=0.01),
         ft.IndexToString(inputCol="prediction", outputCol="predicted_income",
                          labels=label_indexer.labelsArray[0]),
     ])  # fmt: skip
     train = doubles.filter(F.col("income").isNotNull()).limit(40_000)
     model = pipeline.fit(train)
+    # QuantileDiscretizer's fitted model is a Bucketizer: Spark saves it as one
+    assert type(model.stages[4]).__name__ == "Bucketizer"
+    assert (
+        model.stages[8].originalMin[len(columns) - 9]
+        == model.stages[8].originalMax[len(columns) - 9]
+    )  # huge_loss is constant in training
     model.write().save(str(tmp_path / "zoo"))
     scorer = load_scorer(tmp_path / "zoo")
-    assert [s.kind for s in scorer.stages][2:5] == ["ImputerModel", "Bucketizer", "VectorAssembler"]
+    assert 9 <= len(model.stages[7].categoryMaps) < len(columns)  # some features categorical
+    assert [s.kind for s in scorer.stages][2:13] == [
+        "ImputerModel", "Bucketizer", "Bucketizer", "Binarizer", "VectorAssembler",
+        "VectorIndexerModel", "MinMaxScalerModel", "MaxAbsScalerModel", "ElementwiseProduct",
+        "Normalizer", "StandardScalerModel",
+    ]  # fmt: skip
     report = check_parity(model, scorer, doubles, mode="all")
     assert report.ok, str(report)
     assert report.compared == doubles.count()

@@ -22,6 +22,14 @@ from labkit.export._base import java_string
 from labkit.export._categorical import OneHotEncoderModel
 from labkit.export._linear import LogisticRegressionModel, NaiveBayesModel
 from labkit.export._numeric import Bucketizer, StandardScalerModel, VectorAssembler
+from labkit.export._vectors import (
+    Binarizer,
+    ElementwiseProduct,
+    MaxAbsScalerModel,
+    MinMaxScalerModel,
+    Normalizer,
+    VectorIndexerModel,
+)
 
 
 def _leaf_class(stats):
@@ -292,7 +300,8 @@ def test_batch_accepts_pandas_frames_with_nullable_dtypes():
 
 
 @pytest.mark.parametrize(
-    "module", ["_categorical", "_numeric", "_linear", "codegen", "_spec", "_widths"]
+    "module",
+    ["_categorical", "_numeric", "_linear", "codegen", "_spec", "_widths", "_vectors", "_refused"],
 )
 def test_docstring_examples_run(module):
     import doctest
@@ -300,3 +309,64 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"labkit.export.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- row-wise vector stages: Spark's corner cases, row path and batch path alike ----------
+
+
+def _row_and_batch(stage, vector):
+    """``stage`` on one dense vector, by the row rule and by the batch path."""
+    import numpy as np
+
+    from labkit.export._base import Batch
+
+    row = {"f": (len(vector), {i: x for i, x in enumerate(vector) if x != 0.0})}
+    stage.apply_row(row)
+    size, entries = row[stage.outputs[0]]
+    batch = Batch({"f": np.array([vector], dtype=float)}, 1)
+    stage.apply_batch(batch)
+    return [entries.get(i, 0.0) for i in range(size)], batch.cols[stage.outputs[0]][0].tolist()
+
+
+@pytest.mark.parametrize(
+    ("stage", "vector", "expected"),
+    [
+        # constant in training (range 0) -> (min + max) / 2; NaN stays NaN
+        (MinMaxScalerModel("f", "o", [0.0, 2.0, 0.0], [4.0, 2.0, 1.0], low=-1.0, high=2.0),
+         [1.0, 7.0, math.nan], [-0.25, 0.5, math.nan]),
+        (MaxAbsScalerModel("f", "o", [4.0, 0.0]), [-2.0, 3.0], [-0.5, 3.0]),
+        (ElementwiseProduct("f", "o", [2.0, -1.0, 0.5]), [1.0, -2.0, 3.0], [2.0, 2.0, 1.5]),
+        # p=inf: the largest |x|, NaN never wins; a zero norm leaves the vector as it is
+        (Normalizer("f", "o", math.inf), [-4.0, math.nan, 2.0], [-1.0, math.nan, 0.5]),
+        (Normalizer("f", "o", 2.0), [0.0, 0.0], [0.0, 0.0]),
+        (Normalizer("f", "o", 1.0), [3.0, -1.0], [0.75, -0.25]),
+        # a vector and a threshold >= 0: entries above it; < 0: all but non-zeros at or below
+        (Binarizer(["f"], ["o"], [0.5]), [0.7, 0.0, math.nan], [1.0, 0.0, 0.0]),
+        (Binarizer(["f"], ["o"], [-0.5]), [-0.7, 0.0, math.nan], [0.0, 1.0, 1.0]),
+        (VectorIndexerModel("f", "o", 2, {1: {0.0: 0, 5.0: 1, 2.0: 2}}, "keep"),
+         [7.5, 9.0], [7.5, 3.0]),
+    ],
+)  # fmt: skip
+def test_vector_stages_follow_spark_on_row_and_batch(stage, vector, expected):
+    row, batch = _row_and_batch(stage, vector)
+    assert repr(row) == repr(batch) == repr(expected)
+
+
+def test_binarizer_on_numbers_turns_null_and_nan_into_zero():
+    stage = Binarizer(["gain"], ["flag"], [0.0])
+    values = [None, math.nan, 0.0, 2, -1.0]
+    rows = [{"gain": v} for v in values]
+    assert [stage.apply_row(r) or r["flag"] for r in rows] == [0.0, 0.0, 0.0, 1.0, 0.0]
+
+
+def test_vector_indexer_skip_error_and_a_map_without_zero():
+    maps = {1: {0.0: 0, 5.0: 1}}
+    skip = VectorIndexerModel("f", "o", 2, maps, "skip")
+    assert skip.apply_row({"f": (2, {1: 9.0})}) == (
+        "VectorIndexerModel: unseen 9.0 in feature 1 (handleInvalid='skip')"
+    )
+    with pytest.raises(InvalidValue, match=r"value 9.0 of feature 1 was not seen in training"):
+        VectorIndexerModel("f", "o", 2, maps, "error").apply_row({"f": (2, {1: 9.0})})
+    spec = {**skip.to_spec(), "categoryMaps": [[1, [[5.0, 0], [7.0, 1]]]]}
+    with pytest.raises(InvalidDocument, match=r"0.0 among the categories.*dense or sparse"):
+        VectorIndexerModel.from_spec(spec, "stages[0]")

@@ -74,6 +74,14 @@ def test_session_is_tuned_for_a_laptop_and_shared(spark):
     assert spark.range(10).count() == 10
 
 
+def test_the_jvm_runs_with_the_fast_start_options(spark):
+    """The options reach the running JVM (a typo in a flag would stop it from starting)."""
+    bean = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    arguments = list(bean.getInputArguments())
+    for option in session.FAST_START_JVM_OPTIONS.split():
+        assert option in arguments, arguments
+
+
 @pytest.mark.spark  # starts a JVM in a process of its own
 def test_jvm_output_stays_out_of_the_process_output(tmp_path):
     """A fresh process: the JVM's warnings go to the log file, nothing to stdout/stderr."""

@@ -160,6 +160,35 @@ def test_spark35_trees_are_read_by_the_one_reader_inspect_uses():
     assert {n.id for n, _ in nodes[0].walk()} == set(range(len(nodes)))
 
 
+@pytest.mark.parametrize(
+    ("kind", "package", "says"),
+    [
+        (
+            "SQLTransformer",
+            "feature",
+            r"cannot be replayed row by row outside Spark: it runs a "
+            r"SQL statement.*Instead, do the SQL before the pipeline",
+        ),
+        (
+            "PolynomialExpansion",
+            "feature",
+            r"is not supported yet \(a row-wise stage.*"
+            r"Supported: .*MinMaxScalerModel.*Instead, score this pipeline with Spark",
+        ),
+        ("ALSModel", "recommendation", r"cannot be replayed row by row.*factor tables"),
+    ],
+)
+def test_a_stage_the_scorer_cannot_replay_is_refused_at_load_saying_why(
+    kind, package, says, tmp_path
+):
+    root = _save(tmp_path / "p", _pipeline_meta(["VectorAssembler_a", f"{kind}_1"]))
+    _save(root / "stages" / "0_VectorAssembler_a", _assembler_meta("VectorAssembler_a"))
+    _save(root / "stages" / f"1_{kind}_1", {"class": f"org.apache.spark.ml.{package}.{kind}",
+                                            "uid": f"{kind}_1", "paramMap": {}})  # fmt: skip
+    with pytest.raises(UnsupportedStage, match=rf"{kind} \(stage '{kind}_1' in .*\) {says}"):
+        load_scorer(root)
+
+
 # --- Spark 4.3: 18 stages, folders 00_ .. 17_ --------------------------------------------
 
 
@@ -192,7 +221,7 @@ def test_eighteen_stage_pipeline_agrees_with_spark_on_every_adult_row(
     scorer = load_scorer(folder)
     assert len(scorer.stages) == 18
     rows = adult_train.unionByName(adult_test)
-    report = check_parity(model, scorer, rows)
+    report = check_parity(model, scorer, rows, mode="all")  # rows, batch and generated code
     assert report.ok, str(report)
     assert report.rows == report.compared == 48_842
 

@@ -1,14 +1,125 @@
-"""Exercises of chapter 02: pipelines."""
+"""Exercises of chapter 02: pipelines.
+
+Each exercise declares its typical mistakes as data: a test on the learner's
+object and the message that explains the mistake. The first mistake that
+matches is the one the learner reads.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+from typing import Any, ClassVar
 
 from labkit.exercises._core import Exercise, Incorrect, check_type
 
 #: Rows per class in adult.data and adult.test (see data/README.md).
 TRAIN_COUNTS = {"<=50K": 24_720, ">50K": 7_841}
 TEST_COUNTS = {"<=50K": 12_435, ">50K": 3_846}
+
+#: The label order the chapter fixes: class ``i`` becomes ``float(i)``.
+CLASSES = ("<=50K", ">50K")
+
+#: Columns of exercise 3's small pipeline, and the tree's depth.
+SMALL_CATEGORICAL = ("sex", "occupation")
+SMALL_NUMERIC = ("age", "hours-per-week")
+SMALL_DEPTH = 4
+
+
+class DeclaredMistakes(Exercise):
+    """An exercise whose answer is an object, judged by declared mistakes.
+
+    ``mistakes`` pairs a test of the answer (True when the answer makes that
+    mistake) with the message that explains it; they are tried in order, so
+    list the most basic first. When none matches, :meth:`verdict` has the last
+    word (it may still raise :class:`Incorrect`) and returns the note for a
+    right answer.
+
+    Examples
+    --------
+    >>> class Even(DeclaredMistakes):
+    ...     mistakes = ((lambda n: n % 2 == 1, "Odd: add one."),)
+    ...     def verdict(self, answer):
+    ...         return f"{answer} is even."
+    >>> Even().check(3)
+    Not yet: Odd: add one.
+    >>> Even().check(4)
+    Correct: 4 is even.
+    """
+
+    mistakes: ClassVar[tuple[tuple[Callable[[Any], bool], str], ...]] = ()
+
+    def verdict(self, answer: Any) -> str:
+        """The note for an answer no declared mistake matched (or raise :class:`Incorrect`)."""
+        raise NotImplementedError
+
+    def _check(self, answer: Any) -> str:
+        for makes_it, why in self.mistakes:
+            if makes_it(answer):
+                raise Incorrect(why)
+        return self.verdict(answer)
+
+
+def _kind(answer: Any) -> str:
+    return type(answer).__name__
+
+
+def _labels(answer: Any) -> tuple[str, ...]:
+    return tuple(getattr(answer, "labels", ()) or ())
+
+
+class FixedLabelOrder(DeclaredMistakes):
+    prompt = (
+        "`rich` is a batch where most people earn more than 50K. Fit a label indexer on `rich` "
+        "that still makes '<=50K' 0.0 and '>50K' 1.0, and set `rich_label_indexer` to it."
+    )
+    hints = (
+        "By default StringIndexer gives 0.0 to the most frequent value. Which parameter "
+        "chooses another order?",
+        "`StringIndexer(inputCol='income', outputCol='label', stringOrderType=...)`: "
+        "'<' sorts before '>'.",
+    )
+    answer_code = (
+        "rich_label_indexer = StringIndexer(\n"
+        "    inputCol='income', outputCol='label', stringOrderType='alphabetAsc'\n"
+        ").fit(rich)"
+    )
+    mistakes = (
+        (
+            lambda a: _kind(a) == "StringIndexer",
+            "That is the Estimator, the recipe: call `.fit(rich)` to get the fitted "
+            "StringIndexerModel, which knows the order.",
+        ),
+        (
+            lambda a: _kind(a) != "StringIndexerModel",
+            "`rich_label_indexer` should be a fitted StringIndexerModel: "
+            "StringIndexer(...).fit(rich).",
+        ),
+        (
+            lambda a: _read_columns(a) != ["income"] or a.getOutputCol() != "label",
+            "It should read `income` and write `label`: inputCol='income', outputCol='label'.",
+        ),
+        (
+            lambda a: _labels(a) == CLASSES[::-1],
+            "In that model '>50K' is 0.0: on `rich` it is the more frequent class, and the "
+            "default stringOrderType='frequencyDesc' numbers by frequency. Choose an order "
+            "that does not depend on the batch.",
+        ),
+        (
+            lambda a: a.getStringOrderType() == "frequencyAsc",
+            "Right order on this batch, but only by luck: 'frequencyAsc' still numbers by "
+            "frequency, so on the full training data the classes swap. Use an order that "
+            "ignores frequency ('alphabetAsc').",
+        ),
+    )
+
+    def verdict(self, answer: Any) -> str:
+        if _labels(answer) != CLASSES:
+            raise Incorrect(
+                f"The indexer knows the labels {list(_labels(answer))}; it should know "
+                f"{list(CLASSES)}, in that order. Fit it on `rich`."
+            )
+        return "'>50K' is 1.0 on every batch you will ever fit this on."
 
 
 class Baseline(Exercise):
@@ -43,38 +154,132 @@ class Baseline(Exercise):
         return f"{expected:.1%}: any model that scores below this has learnt nothing useful."
 
 
-class ScoreWithoutLabel(Exercise):
+@cache
+def _labelled_test() -> Any:
+    """adult.test with the chapter's numeric label, cached once per process."""
+    from pyspark.ml.feature import StringIndexerModel
+
+    from labkit.data import load_adult
+    from labkit.session import get_spark
+
+    test = load_adult(get_spark(), "test")
+    indexer = StringIndexerModel.from_labels(list(CLASSES), inputCol="income", outputCol="label")
+    return indexer.transform(test).cache()
+
+
+def _indexers(model: Any) -> list[Any]:
+    return [s for s in model.stages if _kind(s) == "StringIndexerModel"]
+
+
+def _read_columns(stage: Any) -> list[str]:
+    """The input columns a fitted stage reads (single- or multi-column form)."""
+    for param in ("inputCols", "inputCol"):
+        if stage.hasParam(param) and stage.isDefined(stage.getParam(param)):
+            value = stage.getOrDefault(param)
+            return list(value) if isinstance(value, (list, tuple)) else [value]
+    return []
+
+
+def _classifier(model: Any) -> Any:
+    found = [s for s in model.stages if hasattr(s, "numFeatures") and hasattr(s, "numClasses")]
+    return found[-1] if found else None
+
+
+class WriteThePipeline(DeclaredMistakes):
     prompt = (
-        "Score the people in `new_people` (the test rows without their `income` column) with "
-        "`model` and set `scored` to the resulting DataFrame."
+        f"Write a Pipeline by hand for a decision tree (maxDepth={SMALL_DEPTH}) that reads only "
+        f"{', '.join(SMALL_CATEGORICAL + SMALL_NUMERIC)}, fit it on `labelled_train`, and set "
+        "`my_model` to the fitted model. It must score people whose income nobody knows yet."
     )
     hints = (
-        "A fitted PipelineModel is a Transformer: call its `transform` method.",
-        "`scored = model.transform(new_people)`",
+        "Three stages: a StringIndexer for the two text columns (handleInvalid='keep'), a "
+        "VectorAssembler, a DecisionTreeClassifier. The label is already in `labelled_train`.",
+        "Copy the tree pipeline of the chapter and change the column lists and maxDepth; "
+        "a tree needs no one-hot encoder, and 15 occupations fit in the default maxBins.",
     )
-    answer_code = "scored = model.transform(new_people)"
+    answer_code = (
+        "my_model = Pipeline(stages=[\n"
+        "    StringIndexer(inputCols=['sex', 'occupation'],\n"
+        "                  outputCols=['sex_index', 'occupation_index'],\n"
+        "                  handleInvalid='keep'),\n"
+        "    VectorAssembler(\n"
+        "        inputCols=['age', 'hours-per-week', 'sex_index', 'occupation_index'],\n"
+        "        outputCol='features'),\n"
+        "    DecisionTreeClassifier(featuresCol='features', labelCol='label',\n"
+        f"                           maxDepth={SMALL_DEPTH}, seed=42),\n"
+        "]).fit(labelled_train)"
+    )
+    mistakes = (
+        (
+            lambda a: _kind(a) == "Pipeline",
+            "That is the Pipeline, the recipe: call `.fit(labelled_train)` to get the "
+            "PipelineModel, whose stages have learnt from the data.",
+        ),
+        (
+            lambda a: _kind(a) != "PipelineModel",
+            "`my_model` should be a fitted PipelineModel: "
+            "Pipeline(stages=[...]).fit(labelled_train).",
+        ),
+        (
+            lambda a: any("income" in _read_columns(s) for s in a.stages),
+            "A stage reads `income`. Scoring tables have no income yet: index the label outside "
+            "the pipeline (`labelled_train` already has `label`) and keep it out of the stages.",
+        ),
+        (
+            lambda a: any(s.getHandleInvalid() == "error" for s in _indexers(a)),
+            "An indexer has handleInvalid='error': the first occupation it never saw (or a "
+            "missing one; adult has many) stops scoring for everybody. Use 'keep'.",
+        ),
+        (
+            lambda a: any(s.getHandleInvalid() == "skip" for s in _indexers(a)),
+            "An indexer has handleInvalid='skip': a person with a new or missing occupation "
+            "silently gets no prediction at all. Use 'keep'.",
+        ),
+        (
+            lambda a: _kind(_classifier(a)) != "DecisionTreeClassificationModel",
+            "The model stage should be a DecisionTreeClassifier.",
+        ),
+        (
+            lambda a: _classifier(a).getOrDefault("maxDepth") != SMALL_DEPTH,
+            f"The tree should have maxDepth={SMALL_DEPTH}.",
+        ),
+    )
 
-    def _check(self, answer: Any) -> str:
-        if not hasattr(answer, "columns") or not hasattr(answer, "count"):
-            raise Incorrect(f"`scored` should be a Spark DataFrame, got {type(answer).__name__}.")
-        if "income" in answer.columns:
+    def verdict(self, answer: Any) -> str:
+        from pyspark.ml.evaluation import MulticlassClassificationEvaluator
+
+        width = _classifier(answer).numFeatures
+        wanted = len(SMALL_CATEGORICAL) + len(SMALL_NUMERIC)
+        if width != wanted:
             raise Incorrect(
-                "`scored` still has an income column: score `new_people`, which "
-                "has none, to prove the pipeline does not need it."
+                f"The tree sees {width} features; it should see {wanted}, one slot per column "
+                f"({', '.join(SMALL_NUMERIC + SMALL_CATEGORICAL)}). A tree splits on the "
+                "category index itself: no one-hot encoder, and no other columns."
             )
-        if "predicted_label" not in answer.columns:
+        labelled = _labelled_test()
+        try:
+            scored = answer.transform(labelled.drop("income", "label"))
+            scored_rows = scored.count()
+        except Exception as error:  # the learner's pipeline may fail in many ways
             raise Incorrect(
-                "There is no `predicted_label` column: transform with the fitted "
-                "pipeline `model`, not with a single stage."
-            )
-        rows = answer.count()
-        if rows != sum(TEST_COUNTS.values()):
+                f"Scoring the test rows without income failed: {str(error).splitlines()[0]}"
+            ) from None
+        if scored_rows != labelled.count():
+            raise Incorrect(f"Scoring kept {scored_rows:,} of {labelled.count():,} rows.")
+        evaluator = MulticlassClassificationEvaluator(metricName="accuracy")
+        score = evaluator.evaluate(answer.transform(labelled))
+        baseline = TEST_COUNTS["<=50K"] / sum(TEST_COUNTS.values())
+        if score <= baseline:
             raise Incorrect(
-                f"`scored` has {rows:,} rows; it should keep all "
-                f"{sum(TEST_COUNTS.values()):,} people. Did you filter or limit?"
+                f"Accuracy {score:.4f} does not beat the baseline {baseline:.4f}: was the "
+                "label indexed with '>50K' as 1.0?"
             )
-        return "every person got a prediction, and nobody needed to know their income first."
+        return (
+            f"accuracy {score:.4f} on test from 4 columns, and it scores people with no "
+            "income column."
+        )
 
 
-q1 = Baseline()
-q2 = ScoreWithoutLabel()
+q1 = FixedLabelOrder()
+q2 = Baseline()
+q3 = WriteThePipeline()

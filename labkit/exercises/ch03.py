@@ -6,11 +6,30 @@ import re
 from functools import cache
 from typing import Any
 
-from labkit.exercises._core import Exercise, Incorrect, close
+from labkit.exercises._core import EqualityCheck, Exercise, Incorrect, close
 
 #: The models of the chapter: its decision tree ``model`` and the exercises' ``forest``.
 LESSON_TREE = ("decision_tree", (("maxDepth", 5),))
 FOREST = ("random_forest", (("numTrees", 5), ("maxDepth", 4)))
+#: The chapter's tree small enough to read, and exercise 3's person to follow through it.
+SMALL_TREE = ("decision_tree", (("maxDepth", 3), ("minInstancesPerNode", 500)))
+PERSON = {
+    "age": 41,
+    "workclass": "Private",
+    "fnlwgt": 187_000,
+    "education": "Some-college",
+    "education-num": 10,
+    "marital-status": "Married-civ-spouse",
+    "occupation": "Craft-repair",
+    "relationship": "Husband",
+    "race": "White",
+    "sex": "Male",
+    "capital-gain": 7_298,
+    "capital-loss": 0,
+    "hours-per-week": 45,
+    "native-country": "United-States",
+}
+CLASSES = ("<=50K", ">50K")
 
 
 @cache
@@ -124,5 +143,43 @@ class ReadableForestTree(Exercise):
         return f"{shown} boxes a person can read in one glance."
 
 
+class PredictByHand(EqualityCheck):
+    prompt = (
+        "Follow `person` through the small tree's printout by hand and set `by_hand` to the "
+        "class it predicts, '<=50K' or '>50K'."
+    )
+    hints = (
+        "Start at the top. Each `If` asks about one column: look that column up in `person`, "
+        "go into the `If` when the condition holds and into its `Else` when it does not.",
+        "Three questions at most: marital status, then education-num, then capital-gain.",
+    )
+    answer_code = (
+        'by_hand = ">50K"  # married; education-num 10 <= 12.5; capital-gain 7298 > 4973.5'
+    )
+    name = "by_hand"
+    right_note = "{expected}: you have just run a decision tree with pencil and paper."
+    otherwise = "Answer with one of the class names, '<=50K' or '>50K'."
+    mistakes = (
+        (
+            lambda self: CLASSES[1 - CLASSES.index(self.expected())],
+            "That is the other class. Follow `person` again from the top: at each `If`, compare "
+            "the one column it names with `person`'s value, and take the `Else` when it fails.",
+        ),
+        (
+            lambda self: float(CLASSES.index(self.expected())),
+            "That is the class index the printout says (`Predict: 1.0`); give the class name. "
+            "The label order is fixed: 0.0 is '<=50K' and 1.0 is '>50K'.",
+        ),
+    )
+
+    def solve(self) -> str:
+        from labkit.session import get_spark
+
+        model, _ = _fitted(*SMALL_TREE)
+        row = get_spark().createDataFrame([PERSON])
+        return model.transform(row).first()["predicted_label"]
+
+
 q1 = NamedImportances()
 q2 = ReadableForestTree()
+q3 = PredictByHand()

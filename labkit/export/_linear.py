@@ -28,6 +28,15 @@ def _matrix(
     ]
 
 
+def _weights(spec: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``coefficients`` (``numFeatures`` finite numbers) and a finite ``intercept``."""
+    features = S.get_int(spec, "numFeatures", where)
+    return {
+        "coefficients": S.get_float_list(spec, "coefficients", where, length=features, finite=True),
+        "intercept": S.get_float(spec, "intercept", where, finite=True),
+    }
+
+
 class LogisticRegressionModel(Predictor):
     """Spark's LogisticRegressionModel, binary or multinomial.
 
@@ -120,6 +129,44 @@ def _softmax_batch(raw: Any) -> Any:
     return probability
 
 
+class LinearSVCModel(Predictor):
+    """Spark's LinearSVCModel: margin ``w . x + b``, raw ``(-margin, margin)``, class 1 above
+    ``threshold`` (on the margin; no probability).
+
+    Examples
+    --------
+    >>> model = LinearSVCModel(coefficients=[2.0, -1.0], intercept=-0.5, threshold=0.0)
+    >>> row = {"features": (2, {0: 1.0})}; model.apply_row(row)
+    >>> row["rawPrediction"], row["prediction"]
+    ((-1.5, 1.5), 1.0)
+    """
+
+    kind = "LinearSVCModel"
+
+    def __init__(self, *, coefficients: list[float], intercept: float, threshold: float) -> None:
+        self.coefficients, self.intercept, self.threshold = coefficients, intercept, threshold
+        self.num_classes, self.num_features = 2, len(coefficients)
+        self.raw_col, self.probability_col = "rawPrediction", ""
+        self.inputs, self.outputs = ("features",), ("rawPrediction", "prediction")
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any], where: str) -> LinearSVCModel:
+        model = cls(**_weights(spec, where), threshold=S.get_float(spec, "threshold", where))
+        model._read_io(spec, where)
+        return model
+
+    def to_spec(self) -> dict[str, Any]:
+        return {"type": self.kind, **self._io_spec(), "numClasses": 2,
+                "coefficients": self.coefficients, "intercept": self.intercept,
+                "threshold": S.encode_float(self.threshold)}  # fmt: skip
+
+    def apply_batch(self, batch: Batch) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            margin = self.features_batch(batch) @ np.asarray(self.coefficients) + self.intercept
+        prediction = (margin > self.threshold).astype(np.float64)
+        self.write_batch(batch, prediction, np.column_stack([-margin, margin]), None)
+
+
 class LinearRegressionModel(Predictor):
     """Spark's LinearRegressionModel: ``w . x + b``.
 
@@ -139,13 +186,7 @@ class LinearRegressionModel(Predictor):
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], where: str) -> LinearRegressionModel:
-        features = S.get_int(spec, "numFeatures", where)
-        model = cls(
-            coefficients=S.get_float_list(
-                spec, "coefficients", where, length=features, finite=True
-            ),
-            intercept=S.get_float(spec, "intercept", where, finite=True),
-        )
+        model = cls(**_weights(spec, where))
         model._read_io(spec, where)
         return model
 

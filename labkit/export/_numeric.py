@@ -246,10 +246,10 @@ class ImputerModel(Stage):
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any], where: str) -> ImputerModel:
-        inputs = S.get_str_list(spec, "inputCols", where)
+        inputs, outputs = S.get_columns(spec, where)
         return cls(
             inputs,
-            S.get_str_list(spec, "outputCols", where, length=len(inputs)),
+            outputs,
             S.get_float_list(spec, "surrogates", where, length=len(inputs)),
             missing_value=S.get_float(spec, "missingValue", where),
         )

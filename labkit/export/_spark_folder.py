@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit.errors import UnsupportedStage
+from labkit.export._refused import refusal
 from labkit.sparkfolder import model_stages, open_folder
 
 
@@ -36,12 +37,7 @@ def read_folder(path: str | Path, spark: Any = None) -> tuple[list[dict[str, Any
     for stage in model_stages(root):
         reader = READERS.get(stage.kind)
         if reader is None:
-            raise UnsupportedStage(
-                f"{stage.meta['class']} (stage {stage.uid!r} in {stage.path}) is not supported "
-                f"by the exported scorer. Supported: {', '.join(sorted(READERS))}, alone, in a "
-                "PipelineModel, or as the bestModel of a CrossValidatorModel or "
-                "TrainValidationSplitModel. Score that model with Spark instead."
-            )
+            raise UnsupportedStage(refusal(stage.kind, stage.uid, stage.path, READERS))
         spec = reader(stage)
         spec["uid"] = stage.uid
         specs.append(spec)

@@ -111,6 +111,55 @@ def _index_to_string(stage: StageFolder) -> dict[str, Any]:
     }
 
 
+def _binarizer(stage: StageFolder) -> dict[str, Any]:
+    inputs, outputs = _columns(stage)
+    if stage.is_set("inputCols") and stage.is_set("thresholds"):
+        thresholds = list(stage.param("thresholds"))
+    else:
+        thresholds = [stage.param("threshold", 0.0)] * len(inputs)
+    return {"type": "Binarizer", "inputCols": inputs, "outputCols": outputs,
+            "thresholds": thresholds}  # fmt: skip
+
+
+def _vector_io(stage: StageFolder, kind: str) -> dict[str, Any]:
+    return {"type": kind, "inputCol": stage.param("inputCol"),
+            "outputCol": stage.param("outputCol")}  # fmt: skip
+
+
+def _min_max(stage: StageFolder) -> dict[str, Any]:
+    row = stage.only_row("originalMin", "originalMax")
+    return {**_vector_io(stage, "MinMaxScalerModel"), "originalMin": vector(row["originalMin"]),
+            "originalMax": vector(row["originalMax"]), "min": stage.param("min", 0.0),
+            "max": stage.param("max", 1.0)}  # fmt: skip
+
+
+def _max_abs(stage: StageFolder) -> dict[str, Any]:
+    row = stage.only_row("maxAbs")
+    return {**_vector_io(stage, "MaxAbsScalerModel"), "maxAbs": vector(row["maxAbs"])}
+
+
+def _elementwise(stage: StageFolder) -> dict[str, Any]:
+    scaling = stage.param("scalingVec")
+    if not isinstance(scaling, dict):
+        raise ModelFolderError(f"{stage.path}/metadata: ElementwiseProduct has no scalingVec.")
+    return {**_vector_io(stage, "ElementwiseProduct"), "scalingVec": vector(scaling)}
+
+
+def _vector_indexer(stage: StageFolder) -> dict[str, Any]:
+    row = stage.only_row("numFeatures", "categoryMaps")
+    maps = row["categoryMaps"]
+    pairs = maps.items() if isinstance(maps, dict) else maps or []
+    return {**_vector_io(stage, "VectorIndexerModel"), "numFeatures": row["numFeatures"],
+            "handleInvalid": stage.param("handleInvalid", "error"),
+            "categoryMaps": [[int(f), [[float(v), int(i)] for v, i in
+                                       (m.items() if isinstance(m, dict) else m)]]
+                             for f, m in pairs]}  # fmt: skip
+
+
+def _normalizer(stage: StageFolder) -> dict[str, Any]:
+    return {**_vector_io(stage, "Normalizer"), "p": stage.param("p", 2.0)}
+
+
 def _io(stage: StageFolder) -> dict[str, Any]:
     return {
         "featuresCol": stage.param("featuresCol", "features"),
@@ -214,6 +263,12 @@ def _linear(stage: StageFolder) -> dict[str, Any]:
     }
 
 
+def _linear_svc(stage: StageFolder) -> dict[str, Any]:
+    spec = _linear(stage)
+    return {**spec, "type": "LinearSVCModel", "numClasses": 2,
+            "threshold": stage.param("threshold", 0.0)}  # fmt: skip
+
+
 def _naive_bayes(stage: StageFolder) -> dict[str, Any]:
     model_type = stage.param("modelType", "multinomial")
     if model_type != "multinomial":
@@ -245,7 +300,14 @@ READERS: dict[str, Reader] = {
     "IndexToString": _index_to_string,
     "LogisticRegressionModel": _logistic,
     "LinearRegressionModel": _linear,
+    "LinearSVCModel": _linear_svc,
     "NaiveBayesModel": _naive_bayes,
+    "Binarizer": _binarizer,
+    "MinMaxScalerModel": _min_max,
+    "MaxAbsScalerModel": _max_abs,
+    "ElementwiseProduct": _elementwise,
+    "Normalizer": _normalizer,
+    "VectorIndexerModel": _vector_indexer,
     **{
         kind: _tree_model(kind)
         for kind in (

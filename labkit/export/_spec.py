@@ -165,6 +165,12 @@ def get_str_list(
     return [check_str(v, f"{where}.{key}[{i}]") for i, v in enumerate(items)]
 
 
+def get_columns(spec: Mapping[str, Any], where: str) -> tuple[list[str], list[str]]:
+    """A multi-column stage's ``inputCols`` and ``outputCols`` (as many of each)."""
+    inputs = get_str_list(spec, "inputCols", where)
+    return inputs, get_str_list(spec, "outputCols", where, length=len(inputs))
+
+
 def get_float_list(
     spec: Mapping[str, Any], key: str, where: str, *, length: int | None = None,
     finite: bool = False,

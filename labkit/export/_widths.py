@@ -17,6 +17,7 @@ from labkit.export import _spec as S
 from labkit.export._base import Predictor, Stage
 from labkit.export._categorical import OneHotEncoderModel, StringIndexerModel
 from labkit.export._numeric import StandardScalerModel, VectorAssembler
+from labkit.export._vectors import Binarizer, VectorStage
 
 
 def check_widths(stages: Sequence[Stage], where: str = "stages") -> None:
@@ -49,6 +50,16 @@ def check_widths(stages: Sequence[Stage], where: str = "stages") -> None:
             col = stage.inputs[0]
             _expect(widths.get(col), len(stage.std), col, f"{here}.std length")
             widths[stage.outputs[0]] = len(stage.std)
+        elif isinstance(stage, VectorStage):
+            col = stage.inputs[0]
+            if stage.width is not None:
+                _expect(widths.get(col), stage.width, col, f"{here} width")
+            widths[stage.outputs[0]] = stage.width or widths.get(col)
+        elif isinstance(stage, Binarizer):
+            widths.update(
+                (out, widths.get(col, 1))
+                for col, out in zip(stage.inputs, stage.outputs, strict=True)
+            )
         elif isinstance(stage, Predictor):
             width = widths.get(stage.features_col)
             _expect(width, stage.num_features, stage.features_col, f"{here}.numFeatures")

@@ -1,11 +1,12 @@
 """Generated source: a scorer as one standalone Python module (standard library only).
 
 The module is the runtime in :mod:`labkit.export._runtime` (the very functions
-the scorer's stages run for one row) followed by the fitted model written as
-*data*: Python literals of strings, numbers, lists and dicts. Labels and
-column names only ever appear inside literals written with :func:`ascii`,
-so whatever they contain (quotes, newlines, backslashes, triple quotes, any
-unicode) the module stays valid, inert and pure ASCII.
+the scorer's stages run for one row, its four files pasted in order) followed
+by the fitted model written as *data*: Python literals of strings, numbers,
+lists and dicts. Labels and column names only ever appear inside literals
+written with :func:`ascii`, so whatever they contain (quotes, newlines,
+backslashes, triple quotes, any unicode) the module stays valid, inert and
+pure ASCII.
 """
 
 from __future__ import annotations
@@ -62,11 +63,26 @@ def literal(value: Any, indent: int = 0) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as a literal")
 
 
+#: The runtime's files, in the order their code is pasted (each from its marker line on).
+_RUNTIME_PARTS = ("base.py", "features.py", "models.py", "__init__.py")
+_PASTE_MARKER = "# ---- pasted into generated modules from here on"
+
+
 def _runtime_code() -> str:
-    """The runtime's code, without its docstring and placeholder data."""
-    text = (Path(__file__).with_name("_runtime.py")).read_text(encoding="utf-8")
-    body = text.split('"""', 2)[2]
-    return body[: body.index(_DATA_MARKER)].rstrip() + "\n"
+    """The runtime's code: each part below its marker line, without the placeholder data."""
+    folder = Path(__file__).with_name("_runtime")
+    parts = []
+    for name in _RUNTIME_PARTS:
+        text = (folder / name).read_text(encoding="utf-8")
+        code = text.split(_PASTE_MARKER, 1)[1].split("\n", 1)[1]
+        if _DATA_MARKER in code:
+            code = code[: code.index(_DATA_MARKER)]
+        parts.append(code.strip("\n"))
+    return (
+        "# ruff: noqa: B905\nimport math\nimport numbers\n\n\n"
+        + "\n\n\n".join(p for p in parts if p.strip())
+        + "\n"
+    )
 
 
 def to_python_source(scorer: Scorer, out_file: str | Path | None = None) -> str | Path:

@@ -19,9 +19,23 @@ from labkit.export import _spec as S
 from labkit.export._base import Batch, Predictor, Stage, np, scoring_error
 from labkit.export._categorical import IndexToString, OneHotEncoderModel, StringIndexerModel
 from labkit.export._fused import fuse
-from labkit.export._linear import LinearRegressionModel, LogisticRegressionModel, NaiveBayesModel
+from labkit.export._linear import (
+    LinearRegressionModel,
+    LinearSVCModel,
+    LogisticRegressionModel,
+    NaiveBayesModel,
+)
 from labkit.export._numeric import Bucketizer, ImputerModel, StandardScalerModel, VectorAssembler
 from labkit.export._trees import TreeEnsemble
+from labkit.export._vectors import (
+    Binarizer,
+    ElementwiseProduct,
+    MaxAbsScalerModel,
+    MinMaxScalerModel,
+    Normalizer,
+    VectorIndexerModel,
+    VectorStage,
+)
 from labkit.export._widths import check_widths
 from labkit.export.predictions import BatchPrediction, Prediction
 
@@ -30,7 +44,8 @@ STAGE_TYPES: dict[str, type[Stage]] = {
     **{cls.kind: cls for cls in (
         StringIndexerModel, OneHotEncoderModel, IndexToString, VectorAssembler, Bucketizer,
         StandardScalerModel, ImputerModel, LogisticRegressionModel, LinearRegressionModel,
-        NaiveBayesModel,
+        NaiveBayesModel, Binarizer, MinMaxScalerModel, MaxAbsScalerModel, ElementwiseProduct,
+        Normalizer, LinearSVCModel, VectorIndexerModel,
     )},
     **dict.fromkeys(TreeEnsemble.KINDS, TreeEnsemble),
 }  # fmt: skip
@@ -124,7 +139,7 @@ class Scorer:
                 if isinstance(stage, StringIndexerModel):
                     entry.update(type="string", categories=stage.labels[position],
                                  handleInvalid=stage.handle_invalid)  # fmt: skip
-                elif isinstance(stage, Predictor | StandardScalerModel):
+                elif isinstance(stage, Predictor | StandardScalerModel | VectorStage):
                     entry["type"] = "vector"
                 schema[col] = entry
             produced.update(stage.outputs)

@@ -15,10 +15,12 @@ another date format, a quote, a byte-order mark) whose fix it can name.
 from __future__ import annotations
 
 import re
-from functools import reduce
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from labkit.reader.options import TOKEN_OPTIONS, CsvOptions
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -116,7 +118,7 @@ def with_reject_reason(parsed: DataFrame, schema: StructType, options: CsvOption
     split = _resplit(raw, width + _EXTRA, options)
     parsed = parsed.withColumn("_tokens", F.when(raw.isNotNull(), split))
     tokens = [F.col("_tokens")[f"c{i}"] for i in range(width + _EXTRA)]
-    count = reduce(lambda a, b: a + b, [F.when(t.isNotNull(), 1).otherwise(0) for t in tokens])
+    count = balanced(lambda a, b: a + b, [F.when(t.isNotNull(), 1).otherwise(0) for t in tokens])
     parsed = parsed.withColumn("_count", F.when(raw.isNotNull(), count))
     count = F.col("_count")
     wrong = f"wrong field count (%d instead of {width})"
@@ -125,7 +127,7 @@ def with_reject_reason(parsed: DataFrame, schema: StructType, options: CsvOption
         reason = reason.when((count != width) & test, F.format_string(f"{wrong}: {cause}", count))
     reason = reason.when(count != width, F.format_string(wrong, count))
     header = [F.trim(t) == f.name for t, f in zip(tokens, schema.fields, strict=False)]
-    reason = reason.when(reduce(lambda a, b: a & b, header), F.lit(HEADER_IN_DATA))
+    reason = reason.when(balanced(lambda a, b: a & b, header), F.lit(HEADER_IN_DATA))
     empty = options.null_value or ""
     for position, (token, fld) in enumerate(zip(tokens, schema.fields, strict=False)):
         value = F.col(f"`{fld.name}`")
@@ -138,6 +140,24 @@ def with_reject_reason(parsed: DataFrame, schema: StructType, options: CsvOption
         reason = reason.when(failed, F.lit(base))
     reason = reason.otherwise(F.lit("malformed line (Spark refused it; no value failed alone)"))
     return parsed.withColumn("_reason", reason).drop("_tokens", "_count")
+
+
+def balanced(combine: Callable[[T, T], T], items: Sequence[T]) -> T:
+    """Combine ``items`` pairwise as a balanced tree: depth log2(n), not n.
+
+    A left fold of 20 columns nests 20 deep; Spark Connect sends plans as protobuf,
+    whose decoder stops at 100 levels (``Exceeded upb_DecodeOptions_MaxDepth``).
+
+    Examples
+    --------
+    >>> balanced(lambda a, b: f"({a}+{b})", ["a", "b", "c", "d", "e"])
+    '(((a+b)+(c+d))+e)'
+    """
+    level = list(items)
+    while len(level) > 1:
+        pairs = range(0, len(level) - 1, 2)
+        level = [combine(level[i], level[i + 1]) for i in pairs] + level[len(level) // 2 * 2 :]
+    return level[0]
 
 
 def _resplit(raw: Column, width: int, options: CsvOptions) -> Column:

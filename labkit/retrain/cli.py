@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from labkit.errors import ConfigError, DataFileNotFound
 from labkit.retrain.config import RetrainConfig
 from labkit.retrain.job import EXIT_PROMOTED, retrain
+from labkit.tracking.settings import DEFAULT_URI, TrackingConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config", type=Path, help="TOML or JSON file: data layout, columns, model, thresholds"
     )
     parser.add_argument("--report", type=Path, help="also write the gate report (JSON) here")
+    parser.add_argument(
+        "--mlflow",
+        metavar="URI",
+        nargs="?",
+        const=DEFAULT_URI,
+        help=f"also log the run to this MLflow tracking store and model registry "
+        f"(alone: {DEFAULT_URI}; needs labkit[mlflow]); overrides the config's [mlflow] uri",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,6 +43,12 @@ def run(args: argparse.Namespace) -> int:
     from labkit.session import get_spark
 
     config = RetrainConfig.from_file(args.config) if args.config else RetrainConfig()
+    if args.mlflow:
+        config = replace(config, mlflow=(config.mlflow or TrackingConfig()).with_uri(args.mlflow))
+    if config.mlflow is not None:  # before starting a JVM
+        from labkit.tracking.settings import require_mlflow
+
+        require_mlflow()
     data = args.data or config.data.path
     if data is None:
         raise ConfigError("No data file: pass --data, or set path in the config's [data] table.")
@@ -47,6 +63,12 @@ def run(args: argparse.Namespace) -> int:
         f"run {result.record.run_id}: {result.outcome}"
         f"{f' as {result.version}' if result.version else ''} ({timings})"
     )
+    if result.tracked is not None:
+        tracked, model = result.tracked, config.mlflow.registered_model
+        number = tracked.model_version
+        version = f", model {model!r} version {number}" if number else ""
+        alias = f" (alias {tracked.alias})" if tracked.alias else ""
+        print(f"MLflow {config.mlflow.uri}: run {tracked.run_id}{version}{alias}")
     if result.exit_code != EXIT_PROMOTED:
         failed = json.dumps(result.report.failed_checks)
         print(

@@ -20,6 +20,7 @@ A config has five tables, each optional (Adult's settings fill in what is left o
     [training]               # model = "logistic_regression", params, fresh_fraction, seed
     [history]                # which past runs are the baseline
     [gate.<check>]           # thresholds (see labkit.validate.config)
+    [mlflow]                 # optional: log each run to MLflow (labkit.tracking.settings)
 
 Unknown tables and keys are errors with a "did you mean" (one rule,
 :func:`labkit.validate.config.check_keys`).
@@ -35,12 +36,13 @@ from typing import TYPE_CHECKING, Any
 from labkit import pipeline as labpipe
 from labkit.errors import BadColumnSpec, ConfigError
 from labkit.reader import CsvOptions
+from labkit.tracking.settings import TrackingConfig
 from labkit.validate.config import GateConfig, check_keys, read_config_file
 
 if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
-TABLES = ("data", "spec", "training", "history", "gate")
+TABLES = ("data", "spec", "training", "history", "gate", "mlflow")
 TRAINING_KEYS = ("model", "params", "fresh_fraction", "seed")
 #: Column types a config may name, as Spark's SQL type names.
 TYPE_NAMES = ("string", "int", "bigint", "double", "float", "boolean", "date", "timestamp")
@@ -138,6 +140,9 @@ class RetrainConfig:
         The file's layout and columns (default: the Adult files).
     ignored : tuple of str
         Columns of the file the model does not use, on purpose.
+    mlflow : TrackingConfig, optional
+        Where each run is logged (the ``[mlflow]`` table, or ``--mlflow URI``);
+        None logs nothing to MLflow.
 
     Examples
     --------
@@ -153,6 +158,7 @@ class RetrainConfig:
     gate: GateConfig = field(default_factory=GateConfig)
     data: DataConfig = field(default_factory=_default_data)
     ignored: tuple[str, ...] = ()
+    mlflow: TrackingConfig | None = None
 
     @classmethod
     def from_dict(
@@ -191,6 +197,9 @@ class RetrainConfig:
             gate=GateConfig.from_dict(gate_raw, source=source),
             data=data,
             ignored=ignored,
+            mlflow=TrackingConfig.from_dict(raw["mlflow"], where=f"{source}: [mlflow]")
+            if "mlflow" in raw
+            else None,
         )
 
     @classmethod

@@ -15,7 +15,9 @@
    promotes it when no blocking check failed (exit 0), else keeps the
    champion and holds the candidate (exit 3).
 
-Every run appends a record to the history and writes its report as JSON.
+Every run appends a record to the history and writes its report as JSON;
+with ``config.mlflow`` set, it is also logged to MLflow once the gate has
+decided (:func:`labkit.tracking.log_retrain`).
 Everything that changes the registry happens in its atomic steps under its
 lock, so a crash at any point leaves the champion as it was. Nothing here
 knows which data set it reads: that is the config's job.
@@ -61,6 +63,8 @@ class RetrainResult:
     record: RunRecord
     report: GateReport
     exit_code: int
+    #: Where the run went in MLflow (a labkit.tracking.TrackedRun), when config.mlflow is set.
+    tracked: Any = None
 
     @property
     def outcome(self) -> str:
@@ -111,8 +115,16 @@ def retrain(
     if not Path(data_path).is_file():
         raise DataFileNotFound(f"No data file at {data_path}: check the --data path.")
     registry = registry if isinstance(registry, Registry) else Registry(registry)
-    run = _Run(spark, Path(data_path), registry, config)
-    return run.execute()
+    if config.mlflow is not None:  # refuse Spark Connect before training, not after
+        from labkit.tracking.flavor import check_not_connect
+
+        check_not_connect(spark)
+    result = _Run(spark, Path(data_path), registry, config).execute()
+    if config.mlflow is not None:  # the hook: the gate has decided, the registry is updated
+        from labkit.tracking.runs import log_retrain
+
+        result.tracked = log_retrain(spark, result, registry, config, config.mlflow)
+    return result
 
 
 class _Run:
