@@ -10,9 +10,8 @@ must work there, and give the answers local mode gives.
 One server serves the whole module (it starts in tens of seconds). Through it run:
 the codelab path of the cluster tests (``tests/_codelab_path.py``, compared with a
 local-mode run by ``tests/test_cluster.py``'s own comparisons), chapters 00-02
-under nbval in one pytest subprocess (Java stays on its PATH: chapter 00's first
-exercise reads this machine's Java version), and tree inspection read through the
-session.
+under nbval in one pytest subprocess whose PATH has no Java either, and tree
+inspection read through the session.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from labkit.connect_server import ConnectServer
 from labkit.errors import ConnectServerUnreachable, ConnectVersionMismatch
 from labkit.session import (
     LOG_DIR_ENV,
-    MASTER_ENV,
     REMOTE_ENV,
     check_connect_server,
     check_versions,
@@ -282,16 +280,16 @@ replace: ACCUMULATOR CELL
 def test_chapters_00_to_02_pass_nbval_through_connect(server, tmp_path):
     """The same notebooks against their stored (local-mode) outputs, Spark on the server.
 
-    Java stays on the PATH: chapter 00's first exercise asks for this machine's Java
-    version. No JVM starts in the kernel: ``get_spark`` logs a local JVM's output
-    to ``$LABKIT_LOG_DIR``, which must stay empty.
+    The kernel's PATH holds no Java, as on an attendee's laptop, and no JVM starts in
+    it: ``get_spark`` logs a local JVM's output to ``$LABKIT_LOG_DIR``, which must stay
+    empty.
     """
     sanitize = tmp_path / "sanitize.cfg"
     sanitize.write_text((ROOT / "tests" / "sanitize.cfg").read_text() + "\n" + CONNECT_SANITIZE)
     jvm_logs = tmp_path / "jvm-logs"
     jvm_logs.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", MASTER_ENV)}
-    env |= {REMOTE_ENV: server.url, LOG_DIR_ENV: str(jvm_logs)}
+    env = java_free_env(tmp_path, **{REMOTE_ENV: server.url, LOG_DIR_ENV: str(jvm_logs)})
+    env.pop("PYTEST_ADDOPTS", None)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--durations=0"]
     command += [f"--basetemp={tmp_path / 'nbval'}", "--nbval", "--nbval-current-env"]
     command += ["--nbval-sanitize-with", str(sanitize), *CHAPTERS]

@@ -64,10 +64,12 @@ def test_unattempted_is_not_an_error():
 # Chapter 00 ------------------------------------------------------------------
 
 
-def test_ch00_java_major():
-    assert ch00.q1.evaluate(ch00.check_java().major).correct
-    wrong = ch00.q1.evaluate("17.0.15")
-    assert wrong.status == "incorrect" and "as a number" in wrong.message
+def test_ch00_spark_major(spark):
+    assert ch00.q1.evaluate(int(spark.version.split(".")[0])).correct
+    text = ch00.q1.evaluate(spark.version)
+    assert text.status == "incorrect" and "as a number" in text.message
+    assert ch00.q1.evaluate(3).status == "incorrect"
+    assert ch00.q1.evaluate(4.3).status == "incorrect"
 
 
 def test_ch00_partitions(spark):

@@ -6,25 +6,30 @@ from typing import Any
 
 from labkit import data
 from labkit.exercises._core import Exercise, Incorrect, check_equal, check_type
-from labkit.session import check_java
 
 
-class JavaMajor(Exercise):
-    prompt = "Set `java_major` to the major version (an int) of the Java that Spark uses."
+class SparkMajor(Exercise):
+    prompt = "Set `spark_major` to the major version (an int) of the Spark this session runs."
     hints = (
-        "`labkit.session.check_java()` returns what it found.",
-        "Its `.major` attribute is the number you want.",
+        "`spark.version` is the version as text, such as '4.3.0'.",
+        "Split it on '.' and turn the first part into an int.",
     )
-    answer_code = "java_major = check_java().major"
+    answer_code = 'spark_major = int(spark.version.split(".")[0])'
 
     def _check(self, answer: Any) -> str:
+        from labkit.session import get_spark
+
+        expected = int(get_spark().version.split(".")[0])
         if isinstance(answer, str):
             raise Incorrect(
-                f"{answer!r} is text. Give the major version as a number, e.g. 17 for '17.0.15'."
+                f"{answer!r} is text. Give the major version as a number, e.g. 4 for '4.3.0'."
             )
-        check_type(answer, int, "java_major")
-        check_equal(answer, check_java().major, "java_major")
-        return f"Spark 4 needs Java 17 or newer, and you have {answer}."
+        check_type(answer, int, "spark_major")
+        check_equal(answer, expected, "spark_major")
+        return (
+            f"Spark {answer} runs your jobs, and needs Java 17 or newer wherever it runs: "
+            "on this machine in local mode, on the server with Spark Connect."
+        )
 
 
 class ShufflePartitions(Exercise):
@@ -79,6 +84,6 @@ class TestFileChecksum(Exercise):
         return "it matches data/README.md, so your copy is intact."
 
 
-q1 = JavaMajor()
+q1 = SparkMajor()
 q2 = ShufflePartitions()
 q3 = TestFileChecksum()
