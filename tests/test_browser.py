@@ -394,10 +394,21 @@ class Opened:
     digraph_reprs: int
 
 
+def displayed_outputs(cell) -> int:
+    """How many output areas JupyterLab shows for ``cell``: it joins consecutive
+    stream outputs of the same name (stdout, stderr) into one, as a kernel would."""
+    streams = [(o.output_type, o.get("name")) for o in cell.outputs]
+    return sum(
+        1
+        for i, kind in enumerate(streams)
+        if not (i and kind == streams[i - 1] and kind[0] == "stream")
+    )
+
+
 def open_without_running(page, lab: JupyterLab, name: str, folder: Path) -> Opened:
     """Open ``name``, wait until its stored outputs are on the page, and read its drawings."""
     notebook = open_notebook(page, lab, name, folder)
-    outputs = sum(len(cell.outputs) for cell in notebook.cells if cell.cell_type == "code")
+    outputs = sum(displayed_outputs(cell) for cell in notebook.cells if cell.cell_type == "code")
     try:
         page.wait_for_function(
             "(n) => document.querySelectorAll("
