@@ -1,4 +1,4 @@
-"""``labkit models list|show|promote|rollback``: a person's view of a model registry."""
+"""``labkit models list|show|promote|rollback|challenger``: a person's view of a model registry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import _json
-from labkit.errors import ModelNotFound
+from labkit.errors import ConfigError, ModelNotFound
 from labkit.registry import DamagedVersion, ModelVersion, Registry, parse_version
 
 
@@ -36,10 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``labkit models``."""
     parser.add_argument(
         "action",
-        choices=["list", "show", "promote", "rollback"],
-        help="list versions, show one, promote one, or roll back the champion",
+        choices=["list", "show", "promote", "rollback", "challenger"],
+        help="list versions, show one, promote one, roll back the champion, "
+        "or mark the challenger you phase in with `labkit serve --challenger`",
     )
-    parser.add_argument("version", nargs="?", help="the version to show or promote")
+    parser.add_argument("version", nargs="?", help="the version to show, promote or phase in")
     parser.add_argument("--registry", required=True, type=Path, help="the registry folder")
     parser.add_argument("--reason", default="", help="why (kept in the pointer's log)")
     parser.add_argument(
@@ -53,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--mlflow",
         metavar="URI",
         help="after promote or rollback, move the MLflow 'champion' alias in this store "
+        "(after challenger, the 'challenger' alias) "
         "(default: the store the registry's retrains were logged to, if any)",
     )
 
@@ -60,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``labkit models``; return the exit code."""
     registry = Registry(args.registry)
-    if args.action in ("show", "promote") and not args.version:
+    if args.action in ("show", "promote", "challenger") and not args.version:
         raise ModelNotFound(
             f"`labkit models {args.action}` needs a version, e.g. "
             f"`labkit models {args.action} 1.2.0 --registry {args.registry}`."
@@ -73,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         target = registry.promote(args.version, reason=args.reason, force=args.force)
         print(f"champion is now {target.version}")
         _move_alias(registry, args.mlflow)
+    elif args.action == "challenger":
+        _mark_challenger(registry, args.version, args.mlflow)
     else:
         target = registry.rollback(reason=args.reason)
         print(f"rolled back: champion is now {target.version}")
@@ -80,13 +84,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _move_alias(registry: Registry, uri: str | None) -> None:
-    """Point MLflow's ``champion`` alias at the new champion, when MLflow is configured."""
+def _tracking(registry: Registry, uri: str | None) -> Any:
+    """The MLflow store to mirror into: ``--mlflow``, else the registry's own, else None."""
     from labkit.tracking.settings import TrackingConfig, read_link
 
     tracking = read_link(registry.root)
     if uri is not None:
         tracking = (tracking or TrackingConfig()).with_uri(uri)
+    return tracking
+
+
+def _move_alias(registry: Registry, uri: str | None) -> None:
+    """Point MLflow's ``champion`` alias at the new champion, when MLflow is configured."""
+    tracking = _tracking(registry, uri)
     if tracking is None:
         return
     from labkit.tracking.aliases import sync_champion
@@ -94,6 +104,25 @@ def _move_alias(registry: Registry, uri: str | None) -> None:
     number = sync_champion(registry, tracking)
     model = tracking.registered_model
     print(f"MLflow {tracking.uri}: alias champion -> model {model!r} version {number}")
+
+
+def _mark_challenger(registry: Registry, version: str, uri: str | None) -> None:
+    """Check ``version`` can be phased in, say how, and point MLflow's alias at it."""
+    registry.get(version)  # ModelNotFound, with the closest names, when it is not there
+    if version == registry.champion_version():
+        raise ConfigError(f"{version} is the champion already: a challenger is another version.")
+    print(
+        f"challenger is {version}: phase it in with `labkit serve --registry {registry.root} "
+        f"--challenger {version} --challenger-share 0.2`"
+    )
+    tracking = _tracking(registry, uri)
+    if tracking is None:
+        return
+    from labkit.tracking.aliases import mark_challenger
+
+    number = mark_challenger(registry, version, tracking)
+    model = tracking.registered_model
+    print(f"MLflow {tracking.uri}: alias challenger -> model {model!r} version {number}")
 
 
 def _print_list(registry: Registry, *, as_json: bool) -> None:

@@ -264,3 +264,16 @@ def test_a_retrain_over_spark_connect_is_refused_before_training(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "over Spark Connect" in result.stderr and "JVM gateway" in result.stderr
     assert not (tmp_path / "registry" / "versions").exists()  # refused before training
+
+
+def test_a_challenger_gets_its_alias_until_it_wins(history, capsys):
+    """`labkit models challenger` marks the candidate; promoting it moves both aliases."""
+    root, client = str(history["registry"].root), history["client"]
+    assert cli.main(["models", "challenger", "1.0.0", "--registry", root]) == 2  # the champion
+    assert cli.main(["models", "challenger", "1.1.0", "--registry", root]) == 0
+    assert str(client.get_model_version_by_alias("labkit", "challenger").version) == "2"
+    assert "--challenger 1.1.0" in capsys.readouterr().out
+    assert cli.main(["models", "promote", "1.1.0", "--registry", root]) == 0
+    assert client.get_model_version("labkit", "2").aliases == ["champion"]  # challenger gone
+    assert cli.main(["models", "rollback", "--registry", root]) == 0  # as the module left it
+    assert _champion(client) == "1"

@@ -33,6 +33,7 @@ from labkit.tracking.settings import DEFAULT_URI, TrackingConfig, TrackingError
 _LAZY = {
     "TrackedRun": "labkit.tracking.runs",
     "log_retrain": "labkit.tracking.runs",
+    "mark_challenger": "labkit.tracking.aliases",
     "set_alias": "labkit.tracking.aliases",
     "sync_champion": "labkit.tracking.aliases",
 }
@@ -50,6 +51,7 @@ __all__ = [
     "TrackingConfig",
     "TrackingError",
     "log_retrain",
+    "mark_challenger",
     "set_alias",
     "sync_champion",
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "VERSION_TAG",
     "client_for",
     "find_version",
+    "mark_challenger",
     "set_alias",
     "sync_champion",
     "using",
@@ -149,4 +150,49 @@ def sync_champion(registry: Any, tracking: TrackingConfig | None = None) -> str 
             "the 'champion' alias was removed rather than left on another model."
         )
     client.set_registered_model_alias(tracking.registered_model, CHAMPION, number)
+    if _alias_number(client, tracking.registered_model, CHALLENGER) == number:
+        # the challenger won: its slot empties, as `labkit serve` empties it
+        client.delete_registered_model_alias(tracking.registered_model, CHALLENGER)
     return number
+
+
+def mark_challenger(
+    registry: Any, version: str, tracking: TrackingConfig | None = None
+) -> str | None:
+    """Point the ``challenger`` alias at ``version``: the candidate being phased in.
+
+    ``labkit serve --challenger VERSION`` serves it to a share of the traffic; once it
+    is promoted, :func:`sync_champion` moves ``champion`` to it and removes
+    ``challenger``.
+
+    Parameters
+    ----------
+    registry : labkit.registry.Registry
+    version : str
+        A labkit version in ``registry`` (not the champion).
+    tracking : TrackingConfig, optional
+        Default: the store recorded in the registry's ``mlflow.json``.
+
+    Returns
+    -------
+    str or None
+        The MLflow version number now aliased ``challenger``, or None when MLflow is
+        not configured.
+
+    Examples
+    --------
+    >>> mark_challenger(registry, "1.1.0")  # doctest: +SKIP
+    '2'
+    """
+    tracking = tracking or read_link(registry.root)
+    return None if tracking is None else set_alias(tracking, CHALLENGER, version)
+
+
+def _alias_number(client: Any, name: str, alias: str) -> str | None:
+    """The version number ``alias`` names, or None when it names none."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
