@@ -163,5 +163,5 @@ def test_equality_check_compares_with_tolerance_and_names_the_mistake():
 
 
 def test_exercise_subclasses_with_their_own_check_still_work():
-    assert ch00.q1.evaluate(...).status == "not attempted"
-    assert ch00.q1.evaluate(ch00.check_java().major).correct
+    assert ch00.q3.evaluate(...).status == "not attempted"
+    assert ch00.q3.evaluate(data.ADULT_FILES["test"].sha256).correct
