@@ -1,6 +1,6 @@
 """Spark's prediction rules, one at a time, on hand-written stages (no Spark needed).
 
-Each expectation is worked out from the rule in ``spark-ml-semantics.md``;
+Each expectation is worked out from the rule in Spark's own source of the stage;
 ``test_export_parity.py`` proves the same rules against Spark on real data.
 """
 

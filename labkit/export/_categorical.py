@@ -1,8 +1,8 @@
 """Categories to numbers and back: StringIndexer, OneHotEncoder, IndexToString.
 
 Each class reproduces what the Spark model of the same name does in
-``transform`` (see ``spark-ml-semantics.md``): the lookup, the ``handleInvalid``
-rule for null and unseen values, and the exact output.
+``transform`` (as in Spark's ``org.apache.spark.ml.feature`` sources): the lookup,
+the ``handleInvalid`` rule for null and unseen values, and the exact output.
 """
 
 from __future__ import annotations
