@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from pyspark.ml.evaluation import BinaryClassificationEvaluator
 
 from labkit.exercises import ch04 as ex
-from labkit.tuning import auc_evaluator
 
 
 def _solution(exercise, name, **scope):
@@ -15,52 +12,80 @@ def _solution(exercise, name, **scope):
     return scope[name]
 
 
-def test_grid_size_multiplies_values_and_folds():
-    assert ex.q1.evaluate(_solution(ex.q1, "fits")).correct
-    assert ex.q1.evaluate(np.int64(4 * 3 * 2 * 3)).correct
+def _message(exercise, answer):
+    outcome = exercise.evaluate(answer)
+    assert not outcome.correct
+    return outcome.message
+
+
+def test_best_params_reads_avg_metrics_the_way_the_evaluator_says():
+    assert ex.q1.evaluate(_solution(ex.q1, "best_params")).correct
     assert ex.q1.evaluate(...).status == "not attempted"
-    assert "multiply them" in ex.q1.evaluate(4 + 3 + 2).message
-    assert "once per fold" in ex.q1.evaluate(4 * 3 * 2).message
-    assert "final refit" in ex.q1.evaluate(4 * 3 * 2 * 3 + 1).message
-    assert "should be a int" in ex.q1.evaluate("72").message
+
+    def always_max(search):
+        metrics = search.avgMetrics
+        best = metrics.index(max(metrics))
+        return {p.name: v for p, v in search.getEstimatorParamMaps()[best].items()}
+
+    def always_min(search):
+        metrics = search.avgMetrics
+        best = metrics.index(min(metrics))
+        return {p.name: v for p, v in search.getEstimatorParamMaps()[best].items()}
+
+    assert "smaller is better" in _message(ex.q1, always_max)
+    assert "worst AUC" in _message(ex.q1, always_min)
+    last = lambda search: {p.name: v for p, v in search.getEstimatorParamMaps()[-1].items()}  # noqa: E731
+    assert "grid's order" in _message(ex.q1, last)
+    assert "`.name`" in _message(ex.q1, lambda search: search.getEstimatorParamMaps()[0])
+    assert "should be a function" in _message(ex.q1, {"maxDepth": 8})
+
+
+def test_best_params_cases_are_shaped_like_a_cross_validator_model():
+    (search,) = ex.q1.cases()[0]
+    maps = search.getEstimatorParamMaps()
+    assert len(maps) == len(search.avgMetrics) == 4
+    assert {p.name for p in maps[0]} == {"maxDepth", "minInstancesPerNode"}
+    assert search.getEvaluator().isLargerBetter()
 
 
 def test_one_se_by_hand_accepts_the_rule_and_names_each_mistake():
     table = ex.q2.table
     assert ex.q2.evaluate(_solution(ex.q2, "chosen_depth", ex=ex)).correct
+    assert ex.q2.evaluate(np.int64(5)).correct  # a value taken out of the table
     best = int(table.loc[table["mean"].idxmax(), "maxDepth"])
-    assert "best mean" in ex.q2.evaluate(best).message
+    assert "best mean" in _message(ex.q2, best)
     # within one standard deviation instead of one standard error: a depth too shallow
     bar_by_std = table["mean"].max() - table.loc[table["mean"].idxmax(), "std"]
     by_std = int(table.loc[table["mean"] >= bar_by_std, "maxDepth"].min())
-    assert "standard *deviation*" in ex.q2.evaluate(by_std).message
-    assert "below the bar" in ex.q2.evaluate(int(table["maxDepth"].min())).message
-    assert "has no depth 7" in ex.q2.evaluate(7).message
+    assert "standard *deviation*" in _message(ex.q2, by_std)
+    assert "below the bar" in _message(ex.q2, int(table["maxDepth"].min()))
+    assert "has no depth 7" in _message(ex.q2, 7)
+    assert "a smaller depth does too" in _message(ex.q2, 6)
+    assert "should be a int" in _message(ex.q2, "5")
+
+
+def test_why_not_tune_on_test_takes_a_letter_and_explains_each_wrong_one():
+    assert ex.q4.evaluate(_solution(ex.q4, "why")).correct
+    assert ex.q4.evaluate(" B ").correct
+    assert "Size is not the problem" in _message(ex.q4, "a")
+    assert "refuses nothing" in _message(ex.q4, "c")
+    assert "one more validation set" in _message(ex.q4, "d")
+    assert "Choose one of" in _message(ex.q4, "e")
+    assert "should be a str" in _message(ex.q4, 2)
 
 
 def test_honest_evaluator_reads_probability(spark):  # Spark evaluators need a running JVM
-    answer = _solution(ex.q3, "honest_evaluator")
+    from pyspark.ml.evaluation import BinaryClassificationEvaluator
+
+    from labkit.tuning import auc_evaluator
+
+    scope = {"BinaryClassificationEvaluator": BinaryClassificationEvaluator}
+    answer = _solution(ex.q3, "honest_evaluator", **scope)
     assert ex.q3.evaluate(answer).correct
     assert ex.q3.evaluate(auc_evaluator()).correct
-    naive = ex.q3.evaluate(BinaryClassificationEvaluator(labelCol="label"))
-    assert "class counts of the leaf" in naive.message
+    assert "class counts of the" in _message(ex.q3, BinaryClassificationEvaluator(labelCol="label"))
     pr = BinaryClassificationEvaluator(rawPredictionCol="probability", metricName="areaUnderPR")
-    assert "areaUnderROC" in ex.q3.evaluate(pr).message
-    assert "should be a BinaryClassificationEvaluator" in ex.q3.evaluate("probability").message
-
-
-@pytest.fixture(scope="module")
-def income_counts(adult_train):
-    return {row["income"]: row["count"] for row in adult_train.groupBy("income").count().collect()}
-
-
-def test_majority_baseline_is_checked_against_the_data(adult_train, income_counts):
-    rows = sum(income_counts.values())
-    majority = max(income_counts.values())
-    assert rows == adult_train.count()
-    assert ex.q4.evaluate(_solution(ex.q4, "baseline_accuracy", train=adult_train)).correct
-    assert ex.q4.evaluate(round(majority / rows, 3)).correct
-    assert "percentage" in ex.q4.evaluate(100 * majority / rows).message
-    assert "rarer" in ex.q4.evaluate(1 - majority / rows).message
-    assert "number of rows" in ex.q4.evaluate(majority).message
-    assert "should be" in ex.q4.evaluate(0.5).message
+    assert "areaUnderROC" in _message(ex.q3, pr)
+    other_label = BinaryClassificationEvaluator(labelCol="y", rawPredictionCol="probability")
+    assert "labelCol='label'" in _message(ex.q3, other_label)
+    assert "should be a BinaryClassificationEvaluator" in _message(ex.q3, "probability")

@@ -8,8 +8,10 @@ tests call ``evaluate``, which returns the :class:`Outcome` instead of printing 
 
 Most exercises need no ``_check`` of their own: :class:`EqualityCheck` compares
 a value with the one a solution computes, :class:`FunctionCheck` runs the
-learner's function on a few cases. Both declare their typical mistakes as data,
-``(wrong answer, message that teaches)``, so the tests can try every one.
+learner's function on a few cases, :class:`DeclaredMistakes` judges an object
+(a fitted model, an evaluator) by tests of it. All three declare their typical
+mistakes as data, ``(wrong answer or test, message that teaches)``, so the
+tests can try every one.
 
 Examples
 --------
@@ -343,3 +345,37 @@ class FunctionCheck(Exercise):
             if not self._same(got, want):
                 raise Incorrect(f"{shown} returned {got!r}; it should return {want!r}.")
         return self.right_note.format(name=self.name, cases=len(cases))
+
+
+class DeclaredMistakes(Exercise):
+    """An exercise whose answer is an object, judged by declared mistakes.
+
+    ``mistakes`` pairs a test of the answer (True when the answer makes that
+    mistake) with the message that explains it; they are tried in order, so
+    list the most basic first. When none matches, :meth:`verdict` has the last
+    word (it may still raise :class:`Incorrect`) and returns the note for a
+    right answer.
+
+    Examples
+    --------
+    >>> class Even(DeclaredMistakes):
+    ...     mistakes = ((lambda n: n % 2 == 1, "Odd: add one."),)
+    ...     def verdict(self, answer):
+    ...         return f"{answer} is even."
+    >>> Even().check(3)
+    Not yet: Odd: add one.
+    >>> Even().check(4)
+    Correct: 4 is even.
+    """
+
+    mistakes: ClassVar[tuple[tuple[Callable[[Any], bool], str], ...]] = ()
+
+    def verdict(self, answer: Any) -> str:
+        """The note for an answer no declared mistake matched (or raise :class:`Incorrect`)."""
+        raise NotImplementedError
+
+    def _check(self, answer: Any) -> str:
+        for makes_it, why in self.mistakes:
+            if makes_it(answer):
+                raise Incorrect(why)
+        return self.verdict(answer)

@@ -1,17 +1,16 @@
 """Exercises of chapter 02: pipelines.
 
-Each exercise declares its typical mistakes as data: a test on the learner's
-object and the message that explains the mistake. The first mistake that
-matches is the one the learner reads.
+Exercises 1 and 3 declare their typical mistakes as data
+(:class:`~labkit.exercises._core.DeclaredMistakes`): a test on the learner's
+object and the message that explains the mistake.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any
 
-from labkit.exercises._core import Exercise, Incorrect, check_type
+from labkit.exercises._core import DeclaredMistakes, Exercise, Incorrect, check_type
 
 #: Rows per class in adult.data and adult.test (see data/README.md).
 TRAIN_COUNTS = {"<=50K": 24_720, ">50K": 7_841}
@@ -24,40 +23,6 @@ CLASSES = ("<=50K", ">50K")
 SMALL_CATEGORICAL = ("sex", "occupation")
 SMALL_NUMERIC = ("age", "hours-per-week")
 SMALL_DEPTH = 4
-
-
-class DeclaredMistakes(Exercise):
-    """An exercise whose answer is an object, judged by declared mistakes.
-
-    ``mistakes`` pairs a test of the answer (True when the answer makes that
-    mistake) with the message that explains it; they are tried in order, so
-    list the most basic first. When none matches, :meth:`verdict` has the last
-    word (it may still raise :class:`Incorrect`) and returns the note for a
-    right answer.
-
-    Examples
-    --------
-    >>> class Even(DeclaredMistakes):
-    ...     mistakes = ((lambda n: n % 2 == 1, "Odd: add one."),)
-    ...     def verdict(self, answer):
-    ...         return f"{answer} is even."
-    >>> Even().check(3)
-    Not yet: Odd: add one.
-    >>> Even().check(4)
-    Correct: 4 is even.
-    """
-
-    mistakes: ClassVar[tuple[tuple[Callable[[Any], bool], str], ...]] = ()
-
-    def verdict(self, answer: Any) -> str:
-        """The note for an answer no declared mistake matched (or raise :class:`Incorrect`)."""
-        raise NotImplementedError
-
-    def _check(self, answer: Any) -> str:
-        for makes_it, why in self.mistakes:
-            if makes_it(answer):
-                raise Incorrect(why)
-        return self.verdict(answer)
 
 
 def _kind(answer: Any) -> str:

@@ -1,36 +1,141 @@
-"""Exercises of chapter 04: tuning honestly."""
+"""Exercises of chapter 04: tuning honestly.
+
+Every exercise declares its typical mistakes as data (see
+:mod:`labkit.exercises._core`), so the tests try each one.
+"""
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
-from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from labkit import data
-from labkit.exercises._core import Exercise, Incorrect, check_type
+from labkit.exercises._core import (
+    DeclaredMistakes,
+    EqualityCheck,
+    FunctionCheck,
+    check_type,
+)
 from labkit.tuning import simplest_within_one_se
 
-#: The grid of exercise 1: parameter -> values, and its number of folds.
-GRID_SIZES: dict[str, tuple[Any, ...]] = {
-    "maxDepth": (2, 4, 6, 8),
-    "minInfoGain": (0.0, 0.001, 0.01),
-    "impurity": ("gini", "entropy"),
-}
-GRID_FOLDS = 3
+
+@dataclass(frozen=True)
+class _Evaluator:
+    larger_is_better: bool
+    metric: str
+
+    def isLargerBetter(self) -> bool:  # noqa: N802 (Spark's name)
+        return self.larger_is_better
+
+    def getMetricName(self) -> str:  # noqa: N802 (Spark's name)
+        return self.metric
 
 
-def label_counts(split: str) -> Counter[str]:
-    """Count the income labels of an Adult split straight from the file (no Spark needed)."""
-    counts: Counter[str] = Counter()
-    with open(data.ADULT_FILES[split].path, newline="") as handle:
-        for row in csv.reader(handle):
-            if len(row) == len(data.ADULT_COLUMNS):
-                counts[row[-1].strip().rstrip(".")] += 1
-    return counts
+@dataclass(frozen=True)
+class FinishedSearch:
+    """What a fitted ``CrossValidatorModel`` tells about its search, without the models.
+
+    It answers the three calls exercise 1 needs, with the names Spark uses, so
+    a function written for a ``CrossValidatorModel`` works on it unchanged.
+    """
+
+    avgMetrics: list[float]  # noqa: N815 (Spark's name)
+    grid: tuple[tuple[tuple[str, Any], ...], ...]
+    metric: str
+    larger_is_better: bool
+
+    def getEstimatorParamMaps(self) -> list[dict]:  # noqa: N802 (Spark's name)
+        """One dict per candidate, keyed by Spark ``Param`` objects as in a real search."""
+        from pyspark.ml.param import Param, Params
+
+        owner = Params._dummy()
+        params = {name: Param(owner, name, "") for point in self.grid for name, _ in point}
+        return [{params[name]: value for name, value in point} for point in self.grid]
+
+    def getEvaluator(self) -> _Evaluator:  # noqa: N802 (Spark's name)
+        return _Evaluator(self.larger_is_better, self.metric)
+
+    def __repr__(self) -> str:
+        return f"<a search by {self.metric} over {len(self.grid)} candidates>"
+
+
+def _search(metric: str, larger: bool, metrics: list[float], grid: list[dict]) -> FinishedSearch:
+    points = tuple(tuple(sorted(point.items())) for point in grid)
+    return FinishedSearch(metrics, points, metric, larger)
+
+
+def _searches() -> list[tuple[FinishedSearch]]:
+    depths_and_sizes = [
+        {"maxDepth": depth, "minInstancesPerNode": size} for depth in (4, 8) for size in (1, 50)
+    ]
+    return [
+        (_search("areaUnderROC", True, [0.861, 0.866, 0.889, 0.884], depths_and_sizes),),
+        (_search("areaUnderROC", True, [0.902, 0.871, 0.880, 0.899], depths_and_sizes),),
+        (_search("rmse", False, [0.41, 0.37, 0.39], [{"regParam": r} for r in (0.0, 0.1, 1.0)]),),
+    ]
+
+
+def _by_names(params: dict) -> dict[str, Any]:
+    return {param.name: value for param, value in params.items()}
+
+
+def _pick(search: Any, larger: bool) -> dict[str, Any]:
+    metrics = list(search.avgMetrics)
+    index = metrics.index(max(metrics) if larger else min(metrics))
+    return _by_names(search.getEstimatorParamMaps()[index])
+
+
+class BestParams(FunctionCheck):
+    prompt = (
+        "Write `best_params(search)`: the parameters of the best candidate of a fitted "
+        "CrossValidatorModel as a dict {name: value}, using only `search.avgMetrics`, "
+        "`search.getEstimatorParamMaps()` and `search.getEvaluator().isLargerBetter()`."
+    )
+    hints = (
+        "avgMetrics[i] is the mean score of getEstimatorParamMaps()[i]. Find the best index; "
+        "whether best means largest or smallest, the evaluator knows.",
+        "Each param map is {Param: value}; a Param's name is `param.name`.",
+    )
+    answer_code = (
+        "def best_params(search):\n"
+        "    metrics = search.avgMetrics\n"
+        "    pick = max if search.getEvaluator().isLargerBetter() else min\n"
+        "    best = metrics.index(pick(metrics))\n"
+        "    return {param.name: value\n"
+        "            for param, value in search.getEstimatorParamMaps()[best].items()}"
+    )
+    name = "best_params"
+    mistakes = (
+        (
+            lambda search: _pick(search, True),
+            "It takes the largest metric even for RMSE, where smaller is better. Ask the "
+            "evaluator: `search.getEvaluator().isLargerBetter()`.",
+        ),
+        (
+            lambda search: _pick(search, False),
+            "It takes the smallest metric, the worst AUC. Ask the evaluator which way is "
+            "better: `search.getEvaluator().isLargerBetter()`.",
+        ),
+        (
+            lambda search: _by_names(search.getEstimatorParamMaps()[-1]),
+            "It returns the last candidate. Spark keeps the grid's order, not a ranking: "
+            "find the best of `avgMetrics` and take the param map at that index.",
+        ),
+        (
+            lambda search: dict(search.getEstimatorParamMaps()[0]),
+            "It returns Spark's Param objects (and the first candidate). Find the best index "
+            "of `avgMetrics`, then use each Param's `.name` as the key.",
+        ),
+    )
+
+    def cases(self) -> list[tuple[FinishedSearch]]:
+        return _searches()
+
+    def reference(self, search: Any) -> dict[str, Any]:
+        return _pick(search, search.getEvaluator().isLargerBetter())
 
 
 def crafted_table() -> pd.DataFrame:
@@ -53,43 +158,11 @@ def _whole_number(answer: Any, name: str) -> int:
     return answer
 
 
-class GridSize(Exercise):
-    prompt = (
-        "A grid tunes maxDepth over 4 values, minInfoGain over 3 and impurity over 2, with 3-fold "
-        "cross-validation. How many models does the cross-validation fit (leave out the final "
-        "refit of the chosen one)? Set `fits`."
-    )
-    hints = (
-        "Every combination of values is one candidate.",
-        "Candidates = 4 × 3 × 2; each is fitted once per fold.",
-    )
-    answer_code = "fits = 4 * 3 * 2 * 3"
-
-    def _check(self, answer: Any) -> str:
-        answer = _whole_number(answer, "fits")
-        sizes = [len(values) for values in GRID_SIZES.values()]
-        candidates = math.prod(sizes)
-        expected = candidates * GRID_FOLDS
-        if answer == sum(sizes) or answer == sum(sizes) * GRID_FOLDS:
-            raise Incorrect(
-                f"{answer} adds the numbers of values. A grid tries every *combination*: "
-                "multiply them."
-            )
-        if answer == candidates:
-            raise Incorrect(
-                f"{candidates} is the number of candidates; each is fitted once per fold."
-            )
-        if answer == expected + 1:
-            raise Incorrect(f"{answer} counts the final refit; leave that one out.")
-        if answer != expected:
-            raise Incorrect(f"`fits` is {answer}, but it should be {expected}.")
-        return (
-            f"{expected} fits. One more parameter with 3 values would make it {expected * 3}: "
-            "grids grow by multiplication, so keep them small and look at what each value buys."
-        )
+def _one_se_depth(table: pd.DataFrame) -> int:
+    return int(table.loc[simplest_within_one_se(table, simpler=["maxDepth"]), "maxDepth"])
 
 
-class OneStandardError(Exercise):
+class OneStandardError(EqualityCheck):
     prompt = (
         "`ex.q2.table` holds a cross-validation of seven depths (mean, std and se across 3 folds). "
         "Apply the one-standard-error rule by hand: set `chosen_depth` to the maxDepth you pick."
@@ -103,47 +176,54 @@ class OneStandardError(Exercise):
         "bar = best['mean'] - best['se']\n"
         "chosen_depth = int(ex.q2.table.loc[ex.q2.table['mean'] >= bar, 'maxDepth'].min())"
     )
+    name = "chosen_depth"
+    mistakes = (
+        (
+            lambda self: int(self.table.loc[self.table["mean"].idxmax(), "maxDepth"]),
+            "That depth has the best mean, but others are within one standard error of it: "
+            "the difference is noise. Take the simplest of those.",
+        ),
+        (
+            lambda self: _one_se_depth(self.table.assign(se=self.table["std"])),
+            "That depth is within one standard *deviation* of the best. The rule uses the "
+            "standard error (std / √folds), a narrower bar.",
+        ),
+    )
+    right_note = (
+        "depth {expected}: as good as the best within the noise of three folds, and a smaller "
+        "tree to run and to read."
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.table = crafted_table()
 
-    def _check(self, answer: Any) -> str:
-        answer = _whole_number(answer, "chosen_depth")
+    def solve(self) -> int:
+        return _one_se_depth(self.table)
+
+    def prepare(self, answer: Any) -> int:
+        return _whole_number(answer, self.name)
+
+    def explain(self, answer: int, expected: int) -> str | None:
         table = self.table
-        depths = list(table["maxDepth"])
-        if answer not in depths:
-            raise Incorrect(f"The table has no depth {answer}; choose one of {depths}.")
+        if answer not in set(table["maxDepth"]):
+            return f"The table has no depth {answer}; choose one of {list(table['maxDepth'])}."
         best = table.loc[table["mean"].idxmax()]
-        expected = int(table.loc[simplest_within_one_se(table, simpler=["maxDepth"]), "maxDepth"])
-        with_std = table.assign(se=table["std"])
-        by_std = int(table.loc[simplest_within_one_se(with_std, simpler=["maxDepth"]), "maxDepth"])
-        if answer == int(best["maxDepth"]) and answer != expected:
-            raise Incorrect(
-                f"Depth {answer} has the best mean, but others are within one standard error of "
-                "it: the difference is noise. Take the simplest of those."
-            )
-        if answer == by_std and answer != expected:
-            raise Incorrect(
-                f"Depth {answer} is within one standard *deviation* of the best. The rule uses "
-                "the standard error (std / √folds), a narrower bar."
-            )
-        row = table.loc[table["maxDepth"] == answer].iloc[0]
         bar = best["mean"] - best["se"]
-        if row["mean"] < bar:
-            raise Incorrect(
-                f"Depth {answer} scores {row['mean']:.3f}, below the bar of {bar:.4f} "
+        mean = table.loc[table["maxDepth"] == answer, "mean"].iloc[0]
+        if mean < bar:
+            return (
+                f"Depth {answer} scores {mean:.3f}, below the bar of {bar:.4f} "
                 "(best mean minus its se): it is really worse."
             )
-        if answer != expected:
-            raise Incorrect(f"Depth {answer} reaches the bar, but a smaller depth does too.")
-        return (
-            f"depth {expected}: as good as depth {int(best['maxDepth'])} within the noise of "
-            "three folds, and a smaller tree to run and to read."
-        )
+        return f"Depth {answer} reaches the bar, but a smaller depth does too."
 
 
-class HonestEvaluator(Exercise):
+def _reads(evaluator: Any, getter: str, value: str) -> bool:
+    return getattr(evaluator, getter)() == value
+
+
+class HonestEvaluator(DeclaredMistakes):
     prompt = (
         "Create a `BinaryClassificationEvaluator` that scores a decision tree's area under the ROC "
         "curve correctly, reading the label from `label`. Set `honest_evaluator`."
@@ -153,63 +233,92 @@ class HonestEvaluator(Exercise):
         "Pass `rawPredictionCol='probability'`.",
     )
     answer_code = (
-        "from pyspark.ml.evaluation import BinaryClassificationEvaluator\n\n"
         "honest_evaluator = BinaryClassificationEvaluator(\n"
         '    labelCol="label", rawPredictionCol="probability", metricName="areaUnderROC"\n'
         ")"
     )
+    mistakes = (
+        (
+            lambda a: type(a).__name__ != "BinaryClassificationEvaluator",
+            "`honest_evaluator` should be a BinaryClassificationEvaluator(...), the object "
+            "CrossValidator calls on every fold.",
+        ),
+        (
+            lambda a: not _reads(a, "getMetricName", "areaUnderROC"),
+            "It computes another metric; set metricName='areaUnderROC'.",
+        ),
+        (
+            lambda a: not _reads(a, "getLabelCol", "label"),
+            "It reads the label from another column; use labelCol='label'.",
+        ),
+        (
+            lambda a: not _reads(a, "getRawPredictionCol", "probability"),
+            "It ranks rows by the tree's rawPrediction, which holds the class counts of the "
+            "leaf: a big leaf with many people of both kinds outranks a small pure one. Rank by "
+            "rawPredictionCol='probability'.",
+        ),
+    )
 
-    def _check(self, answer: Any) -> str:
-        from pyspark.ml.evaluation import BinaryClassificationEvaluator
-
-        check_type(answer, BinaryClassificationEvaluator, "honest_evaluator")
-        if answer.getMetricName() != "areaUnderROC":
-            raise Incorrect(f"It computes {answer.getMetricName()}; set metricName='areaUnderROC'.")
-        if answer.getLabelCol() != "label":
-            raise Incorrect(f"It reads the label from {answer.getLabelCol()!r}; use 'label'.")
-        if answer.getRawPredictionCol() != "probability":
-            raise Incorrect(
-                f"It ranks rows by {answer.getRawPredictionCol()!r}. For a tree, rawPrediction "
-                "holds the class counts of the leaf: a big leaf with many people of both kinds "
-                "outranks a small pure one. Rank by 'probability'."
-            )
+    def verdict(self, answer: Any) -> str:
         return "AUC from probability: the ranking the tree really makes."
 
 
-class MajorityBaseline(Exercise):
+#: The choices of exercise 4.
+TEST_SET_CHOICES = {
+    "a": "The test set is too small to tune on; tuning needs the bigger part.",
+    "b": "Every choice made because of its score fits that choice to those rows, so the "
+    "score stops estimating how the model does on new people.",
+    "c": "Spark's CrossValidator refuses rows that came out of randomSplit.",
+    "d": "It is fine, as long as the test set is also cross-validated with more folds.",
+}
+
+
+class WhyNotTuneOnTest(EqualityCheck):
     prompt = (
-        "The simplest model always predicts the most common class. What fraction of the training "
-        "rows (`train`) would it get right? Set `baseline_accuracy` (a number between 0 and 1)."
+        "Why must the held-out rows play no part in tuning? Set `why` to the letter of the "
+        "true statement in `ex.q4.choices`."
     )
     hints = (
-        "Count the rows per `income` value with `train.groupBy('income').count()`.",
-        "Divide the larger count by the number of rows.",
+        "Picture trying 100 depths and keeping the one with the best test score. Is that "
+        "score still a fair guess for next year's people?",
+        "The winner of many tries is partly the luckiest on those rows.",
     )
-    answer_code = (
-        "counts = [row['count'] for row in train.groupBy('income').count().collect()]\n"
-        "baseline_accuracy = max(counts) / sum(counts)"
+    answer_code = 'why = "b"'
+    name, expected_type = "why", str
+    choices = TEST_SET_CHOICES
+    mistakes = (
+        (
+            "a",
+            "Size is not the problem: a test set of a million rows becomes optimistic too once "
+            "you choose by its score.",
+        ),
+        (
+            "c",
+            "Spark refuses nothing here, which is why the discipline is yours: it will happily "
+            "tune on any rows you give it.",
+        ),
+        (
+            "d",
+            "More folds over the test rows make them one more validation set; then no rows are "
+            "left that had no say in the choice.",
+        ),
+    )
+    right_note = (
+        "the best of many tries is partly the luckiest on those rows, so keep one set of rows "
+        "that had no say, and look at it once."
     )
 
-    def _check(self, answer: Any) -> str:
-        check_type(answer, (int, float), "baseline_accuracy")
-        counts = label_counts("train")
-        rows, majority = sum(counts.values()), max(counts.values())
-        expected = majority / rows
-        if answer == majority:
-            raise Incorrect(f"{answer:,} is a number of rows; divide it by all {rows:,} rows.")
-        if math.isclose(answer, expected * 100, abs_tol=0.05):
-            raise Incorrect(f"{answer} looks like a percentage; give a fraction (divide by 100).")
-        if math.isclose(answer, 1 - expected, abs_tol=5e-4):
-            raise Incorrect(f"{answer:.4f} is the share of the *rarer* class, '>50K'.")
-        if not math.isclose(answer, expected, abs_tol=5e-4):
-            raise Incorrect(f"`baseline_accuracy` is {answer!r}, but it should be {expected:.4f}.")
-        return (
-            f"{expected:.1%} right without learning anything. Accuracy near this says nothing; "
-            "its AUC is 0.5, because one constant score cannot rank anyone."
-        )
+    def solve(self) -> str:
+        return "b"
+
+    def prepare(self, answer: Any) -> Any:
+        return answer.strip().lower().rstrip(")") if isinstance(answer, str) else answer
+
+    def explain(self, answer: Any, expected: Any) -> str | None:
+        return f'Choose one of {sorted(self.choices)}, e.g. why = "a".'
 
 
-q1 = GridSize()
+q1 = BestParams()
 q2 = OneStandardError()
 q3 = HonestEvaluator()
-q4 = MajorityBaseline()
+q4 = WhyNotTuneOnTest()
