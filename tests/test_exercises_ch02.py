@@ -104,6 +104,16 @@ def test_pipeline_explains_the_usual_mistakes(labelled_train):
     assert "should be a fitted PipelineModel" in ex.q3.evaluate(labelled_train).message
 
 
+def test_baseline_declares_its_wrong_shares():
+    test_rows, train_rows = sum(ex.TEST_COUNTS.values()), sum(ex.TRAIN_COUNTS.values())
+    assert ex.q2.evaluate(ex.TEST_COUNTS["<=50K"] / test_rows).correct
+    assert "measure it on `test`" in ex.q2.evaluate(ex.TRAIN_COUNTS["<=50K"] / train_rows).message
+    assert "minority" in ex.q2.evaluate(ex.TEST_COUNTS[">50K"] / test_rows).message
+    assert "between 0 and 1" in ex.q2.evaluate(76.4).message
+    assert "count the test rows" in ex.q2.evaluate(0.5).message
+    assert "should be a int or float" in ex.q2.evaluate("0.76").message
+
+
 def test_declared_mistakes_come_in_order():
     class Positive(ex.DeclaredMistakes):
         mistakes = ((lambda n: n == 0, "zero"), (lambda n: n <= 0, "negative"))

@@ -1,8 +1,9 @@
 """Exercises of chapter 02: pipelines.
 
-Exercises 1 and 3 declare their typical mistakes as data
-(:class:`~labkit.exercises._core.DeclaredMistakes`): a test on the learner's
-object and the message that explains the mistake.
+Every exercise declares its typical mistakes as data: exercises 1 and 3
+(:class:`~labkit.exercises._core.DeclaredMistakes`) a test on the learner's
+object and the message that explains the mistake, exercise 2
+(:class:`~labkit.exercises._core.EqualityCheck`) the wrong values themselves.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from labkit.exercises._core import DeclaredMistakes, Exercise, Incorrect, check_type
+from labkit.exercises._core import DeclaredMistakes, EqualityCheck, Incorrect
 
 #: Rows per class in adult.data and adult.test (see data/README.md).
 TRAIN_COUNTS = {"<=50K": 24_720, ">50K": 7_841}
@@ -87,7 +88,11 @@ class FixedLabelOrder(DeclaredMistakes):
         return "'>50K' is 1.0 on every batch you will ever fit this on."
 
 
-class Baseline(Exercise):
+def _share(counts: dict[str, int], label: str) -> float:
+    return counts[label] / sum(counts.values())
+
+
+class Baseline(EqualityCheck):
     prompt = (
         "A model that always answers the most common class of the *training* data: what "
         "accuracy does it get on the *test* data? Set `baseline_accuracy` to it (0 to 1)."
@@ -100,23 +105,27 @@ class Baseline(Exercise):
         "majority = train.groupBy('income').count().orderBy('count', ascending=False).first()[0]\n"
         "baseline_accuracy = test.filter(test.income == majority).count() / test.count()"
     )
+    name, expected_type = "baseline_accuracy", (int, float)
+    mistakes = (
+        (
+            _share(TRAIN_COUNTS, "<=50K"),
+            "That is the share in the training data; measure it on `test`.",
+        ),
+        (
+            _share(TEST_COUNTS, ">50K"),
+            "That is the share of the *minority* class; the baseline answers with the most "
+            "common one.",
+        ),
+    )
+    right_note = "{expected:.1%}: any model that scores below this has learnt nothing useful."
 
-    def _check(self, answer: Any) -> str:
-        check_type(answer, (int, float), "baseline_accuracy")
-        test_rows, train_rows = sum(TEST_COUNTS.values()), sum(TRAIN_COUNTS.values())
-        expected = TEST_COUNTS["<=50K"] / test_rows
+    def solve(self) -> float:
+        return _share(TEST_COUNTS, "<=50K")
+
+    def explain(self, answer: Any, expected: Any) -> str | None:
         if answer > 1:
-            raise Incorrect(f"{answer} is a count or a percentage: give a share between 0 and 1.")
-        if abs(answer - TRAIN_COUNTS["<=50K"] / train_rows) < 1e-6:
-            raise Incorrect("That is the share in the training data; measure it on `test`.")
-        if abs(answer - TEST_COUNTS[">50K"] / test_rows) < 1e-6:
-            raise Incorrect(
-                "That is the share of the *minority* class; the baseline answers "
-                "with the most common one."
-            )
-        if abs(answer - expected) > 1e-6:
-            raise Incorrect(f"{answer:.4f} is not it; count the test rows labelled '<=50K'.")
-        return f"{expected:.1%}: any model that scores below this has learnt nothing useful."
+            return f"{answer} is a count or a percentage: give a share between 0 and 1."
+        return f"{answer:.4f} is not it; count the test rows labelled '<=50K'."
 
 
 @cache
