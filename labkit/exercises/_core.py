@@ -289,6 +289,8 @@ class FunctionCheck(Exercise):
     Not yet: bad_ratio(0, 0) raised ZeroDivisionError: division by zero
     >>> q.check(lambda bad, total: 0.1)
     Not yet: bad_ratio(0, 0) returned 0.1; it should return 0.0.
+    >>> q.check(lambda bad, total: None)  # doctest: +ELLIPSIS
+    Not yet: `bad_ratio` returned None: replace the `...` in its body with your code and ...
     >>> q.check(42)
     Not yet: `bad_ratio` should be a function (def bad_ratio(...): ...), but it is a int.
     """
@@ -342,6 +344,11 @@ class FunctionCheck(Exercise):
             if not ok:
                 raise Incorrect(f"{shown} raised {type(got).__name__}: {got}")
             want = self.reference(*args)
+            if got is None and want is not None:
+                raise Incorrect(
+                    f"`{self.name}` returned None: replace the `...` in its body with your code "
+                    "and `return` the result."
+                )
             if not self._same(got, want):
                 raise Incorrect(f"{shown} returned {got!r}; it should return {want!r}.")
         return self.right_note.format(name=self.name, cases=len(cases))

@@ -1,4 +1,8 @@
-"""Exercises of chapter 05: predicting outside Spark."""
+"""Exercises of chapter 05: predicting outside Spark.
+
+Exercises 1 and 2 are declared (:class:`~labkit.exercises._core.FunctionCheck`):
+the learner's function runs on crafted cases, its typical mistakes are functions.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from labkit.exercises._core import Exercise, Incorrect, check_equal, check_type
+from labkit.exercises._core import Exercise, FunctionCheck, Incorrect, check_equal, check_type
 
 #: Crafted inputs for the margin checker: (coefficients, intercept, sparse features).
 MARGIN_CASES: tuple[tuple[list[float], float, dict[int, float]], ...] = (
@@ -43,7 +47,11 @@ def _call(fn: Callable[..., Any], name: str, *args: Any) -> Any:
     return result
 
 
-class MarginByHand(Exercise):
+def _dot_product(coefficients: list[float], intercept: float, features: dict[int, float]) -> float:
+    return _margin(coefficients, intercept, features) - intercept
+
+
+class MarginByHand(FunctionCheck):
     prompt = (
         "Write `margin(coefficients, intercept, features)`: logistic regression's raw score, where "
         "`features` is a sparse vector as a dict {index: value} of its non-zero entries."
@@ -59,27 +67,28 @@ class MarginByHand(Exercise):
         "        total += value * coefficients[index]\n"
         "    return total + intercept"
     )
+    name = "margin"
+    mistakes = (
+        (_dot_product, "That is the dot product alone: add the intercept."),
+        (
+            lambda *args: _sigmoid(_margin(*args)),
+            "That looks like a probability: return the raw margin, before the sigmoid.",
+        ),
+    )
+    right_note = "a dot product plus an intercept: that is all a fitted logistic regression is."
 
-    def _check(self, answer: Any) -> str:
-        if not callable(answer):
-            raise Incorrect(
-                "`margin` should be a function taking (coefficients, intercept, features)."
-            )
-        for coefficients, intercept, features in MARGIN_CASES:
-            got = _call(answer, "margin", coefficients, intercept, features)
-            expected = _margin(coefficients, intercept, features)
-            if isinstance(got, int | float) and math.isclose(got, expected - intercept):
-                raise Incorrect(f"margin{(coefficients, intercept, features)} gave {got}, which "
-                                "is the dot product alone: add the intercept.")  # fmt: skip
-            if isinstance(got, float) and 0 < got < 1 and not math.isclose(got, expected):
-                raise Incorrect(f"{got} looks like a probability: return the raw margin, before "
-                                "the sigmoid.")  # fmt: skip
-            check_type(got, int | float, "margin(...)")
-            check_equal(got, expected, f"margin{(coefficients, intercept, features)}")
-        return "a dot product plus an intercept: that is all a fitted logistic regression is."
+    def cases(self) -> tuple[tuple[list[float], float, dict[int, float]], ...]:
+        return MARGIN_CASES
+
+    def reference(self, *args: Any) -> float:
+        return _margin(*args)
 
 
-class ProbabilityOfYes(Exercise):
+def _overflows(margin: float) -> float:
+    return 1.0 / (1.0 + math.exp(-margin))
+
+
+class ProbabilityOfYes(FunctionCheck):
     prompt = (
         "Write `probability_of_yes(margin)`: the probability of class 1 (here '>50K') from the "
         "margin, as Spark computes it, for any margin (even -800)."
@@ -96,27 +105,26 @@ class ProbabilityOfYes(Exercise):
         "    except OverflowError:\n"
         "        return 0.0"
     )
+    name = "probability_of_yes"
+    mistakes = (
+        (
+            _overflows,
+            "probability_of_yes(-800) overflowed: math.exp(800) is too large for Python, while "
+            "Java's Math.exp returns infinity. Catch OverflowError.",
+        ),
+        (
+            lambda margin: 1.0 - _sigmoid(margin),
+            "That is the probability of class 0: use exp(-margin).",
+        ),
+    )
+    right_note = "the sigmoid, exactly as Spark applies it (and safe for huge margins)."
+    rel_tol = 1e-12
 
-    def _check(self, answer: Any) -> str:
-        if not callable(answer):
-            raise Incorrect("`probability_of_yes` should be a function of one margin.")
-        for margin in PROBABILITY_MARGINS:
-            try:
-                got = _call(answer, "probability_of_yes", margin)
-            except Incorrect as wrong:
-                if "OverflowError" not in str(wrong):
-                    raise
-                raise Incorrect(
-                    f"probability_of_yes({margin}) overflowed: math.exp({-margin}) is too large "
-                    "for Python, while Java's Math.exp returns infinity. Catch OverflowError."
-                ) from None
-            expected = _sigmoid(margin)
-            if isinstance(got, float) and margin and math.isclose(got, 1 - expected):
-                raise Incorrect(f"probability_of_yes({margin}) = {got} is the probability of "
-                                "class 0: use exp(-margin).")  # fmt: skip
-            check_type(got, float, f"probability_of_yes({margin})")
-            check_equal(got, expected, f"probability_of_yes({margin})", rel_tol=1e-12)
-        return "the sigmoid, exactly as Spark applies it (and safe for huge margins)."
+    def cases(self) -> list[tuple[float]]:
+        return [(margin,) for margin in PROBABILITY_MARGINS]
+
+    def reference(self, margin: float) -> float:
+        return _sigmoid(margin)
 
 
 #: Exercise 3's model and rows: a margin written as SQL must give these numbers in SQLite.
