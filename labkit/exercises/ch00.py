@@ -1,35 +1,41 @@
-"""Exercises of chapter 00: check your set-up."""
+"""Exercises of chapter 00: check your set-up.
+
+Exercises 1 and 3 are declared (:class:`~labkit.exercises._core.EqualityCheck`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from labkit import data
-from labkit.exercises._core import Exercise, Incorrect, check_equal, check_type
+from labkit.exercises._core import EqualityCheck, Exercise, Incorrect, check_equal, check_type
 
 
-class SparkMajor(Exercise):
+class SparkMajor(EqualityCheck):
     prompt = "Set `spark_major` to the major version (an int) of the Spark this session runs."
     hints = (
         "`spark.version` is the version as text, such as '4.3.0'.",
         "Split it on '.' and turn the first part into an int.",
     )
     answer_code = 'spark_major = int(spark.version.split(".")[0])'
+    name = "spark_major"
+    right_note = (
+        "Spark {expected} runs your jobs, and needs Java 17 or newer wherever it runs: "
+        "on this machine in local mode, on the server with Spark Connect."
+    )
 
-    def _check(self, answer: Any) -> str:
+    def solve(self) -> int:
         from labkit.session import get_spark
 
-        expected = int(get_spark().version.split(".")[0])
+        return int(get_spark().version.split(".")[0])
+
+    def prepare(self, answer: Any) -> Any:
         if isinstance(answer, str):
             raise Incorrect(
                 f"{answer!r} is text. Give the major version as a number, e.g. 4 for '4.3.0'."
             )
-        check_type(answer, int, "spark_major")
-        check_equal(answer, expected, "spark_major")
-        return (
-            f"Spark {answer} runs your jobs, and needs Java 17 or newer wherever it runs: "
-            "on this machine in local mode, on the server with Spark Connect."
-        )
+        check_type(answer, int, self.name)
+        return answer
 
 
 class ShufflePartitions(Exercise):
@@ -58,7 +64,7 @@ class ShufflePartitions(Exercise):
         return "a few partitions suit a laptop; 200 tiny tasks would each pay start-up costs."
 
 
-class TestFileChecksum(Exercise):
+class TestFileChecksum(EqualityCheck):
     prompt = "Set `test_sha256` to the sha256 (hex string) of data/adult.test, using hashlib."
     hints = (
         "Open the file in binary mode ('rb') and pass its bytes to hashlib.sha256(...).",
@@ -68,20 +74,28 @@ class TestFileChecksum(Exercise):
         "import hashlib\n"
         "test_sha256 = hashlib.sha256(data.ADULT_FILES['test'].path.read_bytes()).hexdigest()"
     )
+    name, expected_type = "test_sha256", str
+    mistakes = (
+        (
+            data.ADULT_FILES["train"].sha256,
+            "That is the checksum of adult.data, the training file: hash adult.test.",
+        ),
+    )
+    right_note = "it matches data/README.md, so your copy is intact."
 
-    def _check(self, answer: Any) -> str:
-        check_type(answer, str, "test_sha256")
-        if answer == data.ADULT_FILES["train"].sha256:
-            raise Incorrect(
-                "That is the checksum of adult.data, the training file: hash adult.test."
-            )
-        if len(answer) != 64:
-            raise Incorrect(
-                f"A sha256 in hex has 64 characters; yours has {len(answer)}. "
+    def solve(self) -> str:
+        return data.ADULT_FILES["test"].sha256
+
+    def prepare(self, answer: str) -> str:
+        return answer.lower()
+
+    def explain(self, answer: str, expected: str) -> str | None:
+        if len(answer) != len(expected):
+            return (
+                f"A sha256 in hex has {len(expected)} characters; yours has {len(answer)}. "
                 "Did you call .digest() instead of .hexdigest()?"
             )
-        check_equal(answer.lower(), data.ADULT_FILES["test"].sha256, "test_sha256")
-        return "it matches data/README.md, so your copy is intact."
+        return None
 
 
 q1 = SparkMajor()
