@@ -106,3 +106,10 @@ def test_growth_config_accepts_the_solution_and_names_extra_changes():
     assert "You also changed drift" in ex.q3.evaluate(both).message
     assert "should be a RetrainConfig" in ex.q3.evaluate({"max_ratio": 2.5}).message
     assert "it should be 2.5" in ex.q3.evaluate(RetrainConfig()).message
+
+
+def test_duplicated_blocked_by_declares_its_mistakes():
+    assert ex.q1.evaluate(["input_size"]).correct
+    assert "should be a list" in ex.q1.evaluate("input_size").message
+    assert "Which case did you make?" in ex.q1.evaluate(["schema"]).message
+    assert "did you retrain on the original" in ex.q1.evaluate([]).message

@@ -1,4 +1,7 @@
-"""Exercises of chapter 06: validating retrains."""
+"""Exercises of chapter 06: validating retrains.
+
+Exercise 1 is declared (:class:`~labkit.exercises._core.DeclaredMistakes`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from labkit.exercises._core import Exercise, Incorrect, check_type
+from labkit.exercises._core import DeclaredMistakes, Exercise, Incorrect
 from labkit.sabotage import SABOTAGE_CASES
 from labkit.validate.config import GateConfig
 from labkit.validate.report import GateReport
@@ -15,7 +18,7 @@ from labkit.validate.report import GateReport
 GROWTH_RATIO = 2.5
 
 
-class DuplicatedBlockedBy(Exercise):
+class DuplicatedBlockedBy(DeclaredMistakes):
     prompt = (
         "Make the 'duplicated' sabotage of adult.data, retrain on it against the chapter's "
         "registry, and set `failed` to the list of checks that blocked it."
@@ -29,21 +32,29 @@ class DuplicatedBlockedBy(Exercise):
         "failed = retrain(spark, twice, registry).report.failed_checks"
     )
 
-    def _check(self, answer: Any) -> str:
+    mistakes = (
+        (
+            lambda a: isinstance(a, GateReport),
+            "That is the whole report: take its `.failed_checks` list.",
+        ),
+        (
+            lambda a: not isinstance(a, list),
+            "`failed` should be a list: the result's `.report.failed_checks`.",
+        ),
+        (
+            lambda a: not a,
+            "No check failed, so the run was promoted: did you retrain on the original "
+            "file instead of the duplicated copy?",
+        ),
+        (
+            lambda a: "bad_records" in a,
+            "bad_records failed, so lines were rejected: a duplicated file parses fine. "
+            "Did you make the 'malformed' case?",
+        ),
+    )
+
+    def verdict(self, answer: list[str]) -> str:
         expected = [SABOTAGE_CASES["duplicated"].blocked_by]
-        if isinstance(answer, GateReport):
-            raise Incorrect("That is the whole report: take its `.failed_checks` list.")
-        check_type(answer, list, "failed")
-        if not answer:
-            raise Incorrect(
-                "No check failed, so the run was promoted: did you retrain on the original "
-                "file instead of the duplicated copy?"
-            )
-        if "bad_records" in answer:
-            raise Incorrect(
-                "bad_records failed, so lines were rejected: a duplicated file parses fine. "
-                "Did you make the 'malformed' case?"
-            )
         if answer != expected:
             raise Incorrect(f"`failed` is {answer}, but the duplicated file should be stopped by "
                             f"{expected} alone. Which case did you make?")  # fmt: skip
