@@ -1,6 +1,6 @@
 """Exercises of chapter 00: check your set-up.
 
-Exercises 1 and 3 are declared (:class:`~labkit.exercises._core.EqualityCheck`).
+All three exercises are declared (:class:`~labkit.exercises._core.EqualityCheck`).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from labkit import data
-from labkit.exercises._core import EqualityCheck, Exercise, Incorrect, check_equal, check_type
+from labkit.exercises._core import EqualityCheck, Incorrect, check_type
 
 
 class SparkMajor(EqualityCheck):
@@ -38,7 +38,7 @@ class SparkMajor(EqualityCheck):
         return answer
 
 
-class ShufflePartitions(Exercise):
+class ShufflePartitions(EqualityCheck):
     prompt = (
         "Set `partitions` to the number of shuffle partitions this session uses, "
         "read from `spark.conf` (as an int)."
@@ -48,20 +48,28 @@ class ShufflePartitions(Exercise):
         "`spark.conf.get(...)` returns a string: convert it with int().",
     )
     answer_code = 'partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))'
+    name = "partitions"
+    mistakes = (
+        (
+            200,
+            "200 is Spark's default, made for clusters. Read what *this* session uses "
+            "with spark.conf.get('spark.sql.shuffle.partitions').",
+        ),
+    )
+    right_note = "a few partitions suit a laptop; 200 tiny tasks would each pay start-up costs."
 
-    def _check(self, answer: Any) -> str:
+    def solve(self) -> int:
         from labkit.session import get_spark
 
-        expected = int(get_spark().conf.get("spark.sql.shuffle.partitions"))
-        if answer == 200 and expected != 200:
-            raise Incorrect(
-                "200 is Spark's default, made for clusters. Read what *this* session uses "
-                "with spark.conf.get('spark.sql.shuffle.partitions')."
-            )
+        return int(get_spark().conf.get("spark.sql.shuffle.partitions"))
+
+    def prepare(self, answer: Any) -> Any:
         if isinstance(answer, str):
             raise Incorrect(f"{answer!r} is a string: wrap it in int(...).")
-        check_equal(answer, expected, "partitions")
-        return "a few partitions suit a laptop; 200 tiny tasks would each pay start-up costs."
+        return answer
+
+    def explain(self, answer: Any, expected: Any) -> str | None:
+        return f"`partitions` is {answer!r}, but it should be {expected!r}."
 
 
 class TestFileChecksum(EqualityCheck):
