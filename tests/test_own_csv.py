@@ -241,3 +241,17 @@ def test_a_third_data_set_goes_through_unchanged(spark, tmp_path):
     assert set(config.ignored) == {"loan_id", "opened", "note", "term"}
     history = Registry(tmp_path / "r").history.records()
     assert history[0].input["rejected"] == {} and history[0].outcome == "promoted"
+
+
+def test_a_file_mostly_without_labels_is_blocked_not_crashed(spark, titanic, tmp_path):
+    # Half the rows or more without a label: the label column or the null marker is wrong.
+    folder, config_path, _ = titanic
+    header, *rows = (folder / "week1.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    blanked = [r.rsplit(",", 1)[0] + ",\n" if i % 3 else r for i, r in enumerate(rows)]
+    data = tmp_path / "unlabelled.csv"
+    data.write_text(header + "".join(blanked), encoding="utf-8")
+    config = RetrainConfig.from_file(config_path)
+    result = retrain(spark, data, Registry(tmp_path / "registry"), config)
+    assert (result.outcome, result.exit_code) == ("blocked", 3)
+    assert result.report.failed_checks == ["unlabelled"], str(result.report)
+    assert "is [spec] label the right column" in str(result.report)
