@@ -5,23 +5,32 @@ from __future__ import annotations
 from labkit.exercises import ch08 as ex
 
 
-def test_ignored_columns():
-    assert ex.q1.evaluate(["name", "age"]).correct
-    assert "label" in ex.q1.evaluate(["name", "survived"]).message
-    assert not ex.q1.evaluate(["name"]).correct
+def test_leaks():
+    assert ex.q1.evaluate(["dep_delay", "arr_delay"]).correct
+    assert ex.q1.evaluate(["arr_delay", "dep_delay"]).correct
+    assert "label" in ex.q1.evaluate(["arr_delay", "dep_delay", "late"]).message
+    assert "identifier" in ex.q1.evaluate(["dep_delay", "arr_delay", "flight"]).message
+    assert "wrong reason" in ex.q1.evaluate(["arr_delay"]).message
     assert ex.q1.evaluate(...).status == "not attempted"
 
 
-def test_missing_ages():
-    expected = ex.missing_ages_in_week_one()
-    assert 250 < expected < 310  # about half of the file's 557
-    assert ex.q2.evaluate(expected).correct
+def test_missing_labels():
+    assert ex.q2.evaluate(65).correct
     assert "isNull" in ex.q2.evaluate(0).message
-    assert "whole file" in ex.q2.evaluate(557).message
+    assert "both weeks" in ex.q2.evaluate(165).message
+    assert "*have*" in ex.q2.evaluate(6_049).message
+    assert not ex.q2.evaluate("65").correct
 
 
-def test_spaced_file_fix():
-    fix = "read with ignore_leading_whitespace=True (Spark: ignoreLeadingWhiteSpace): ..."
-    assert ex.q3.evaluate(fix).correct
-    assert not ex.q3.evaluate("read it with sep=';'.").correct
-    assert not ex.q3.evaluate(3).correct
+def test_later_days():
+    assert ex.q3.evaluate(6_034).correct
+    assert "flip" in ex.q3.evaluate(6_114).message
+    assert "without a label" in ex.q3.evaluate(5_934).message
+    assert "randomSplit" in ex.q3.evaluate(2_430).message
+
+
+def test_the_chapter_file_is_the_one_documented():
+    from labkit.data import sha256_of
+
+    assert sha256_of(ex.FLIGHTS_FILE.path) == ex.FLIGHTS_FILE.sha256
+    assert len(ex.flights_rows()) == ex.FLIGHTS_FILE.rows

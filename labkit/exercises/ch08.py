@@ -1,105 +1,137 @@
-"""Exercises of chapter 08: your own data."""
+"""Exercises of chapter 08: your own data (flights from New York, January 2013)."""
 
 from __future__ import annotations
 
 import csv
 from typing import Any
 
-from labkit.data import TITANIC_FILE
+from labkit.data import DataFile
 from labkit.exercises._core import Exercise, Incorrect, check_type
 
-#: What ``labkit init`` leaves out of the Titanic model, and why (chapter 08's config).
-IGNORED = {"name": "an identifier", "age": "a number with missing values"}
+#: Chapter 08's file (source, licence and derivation in data/README.md).
+FLIGHTS_FILE = DataFile(
+    "flights.csv", "ad4f6499a1108e5f45a858773f833677aaf56d5486340b03f9dba831b680262c", 12_148
+)
+#: The first day of week two: the chapter trains on the days before it and judges on the rest.
+WEEK_TWO = "2013-01-14"
+#: Columns of flights.csv known only after the flight left: a model of lateness must not see them.
+LEAKS = ("dep_delay", "arr_delay")
 
 
-def missing_ages_in_week_one() -> int:
-    """Rows of week one (every other row of titanic.csv, from the first) with no age."""
-    with open(TITANIC_FILE.path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    return sum(1 for row in rows[0::2] if not row["age"].strip())
+def flights_rows() -> list[dict[str, str]]:
+    """Every row of flights.csv as text, in file order."""
+    with open(FLIGHTS_FILE.path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
 
-class IgnoredColumns(Exercise):
+def week_of(row: dict[str, str]) -> int:
+    """1 or 2: the week a row's scheduled departure falls in."""
+    return 1 if row["scheduled"] < WEEK_TWO else 2
+
+
+class Leaks(Exercise):
     prompt = (
-        "Read the config `labkit init` wrote (`config_path`) with `tomllib` and set `ignored` "
-        "to the list of columns it leaves out of the model."
+        "Set `leaks` to the list of columns of flights.csv that are known only after the flight "
+        "has left: a model that predicts lateness before departure must never see them."
     )
     hints = (
-        "`tomllib.loads(config_path.read_text())` gives a dict of tables.",
-        "The list is under the 'spec' table, key 'ignore'.",
+        "Read the config's [data.columns] table: which numbers are measured in the air?",
+        "Two delays: the one at departure and the one at arrival.",
     )
-    answer_code = 'ignored = tomllib.loads(config_path.read_text())["spec"]["ignore"]'
+    answer_code = 'leaks = ["dep_delay", "arr_delay"]'
 
     def _check(self, answer: Any) -> str:
-        check_type(answer, list, "ignored")
-        if "survived" in answer:
-            raise Incorrect("survived is the label: it is predicted, not ignored.")
-        if sorted(answer) != sorted(IGNORED):
+        check_type(answer, list, "leaks")
+        chosen = set(answer)
+        if "late" in chosen:
+            raise Incorrect("late is the label: it is what the model predicts, not an input.")
+        wrong = sorted(chosen - set(LEAKS))
+        if wrong:
             raise Incorrect(
-                f"`ignored` is {answer}; read it from the file rather than from memory: the "
-                "[spec] table's ignore list."
+                f"{wrong} are known when the flight is booked (an identifier or the schedule is "
+                "not a leak, even when it is a poor feature). Which columns are measured only "
+                "once the plane has moved?"
+            )
+        if chosen != set(LEAKS):
+            missing = sorted(set(LEAKS) - chosen)
+            raise Incorrect(
+                f"One is missing: {missing[0]} is known only after departure too. `init` left "
+                "both out only because they have missing values: the right answer for the "
+                "wrong reason."
             )
         return (
-            "name is an identifier (every value differs) and age has missing values, which "
-            "Spark's VectorAssembler refuses. Filling age (Imputer) is a decision for you."
+            "Both delays are measured after departure; arr_delay is the label itself in "
+            "minutes. A model given them scores beautifully in testing and cannot run in "
+            "production, where they do not exist yet."
         )
 
 
-class MissingAges(Exercise):
+class MissingLabels(Exercise):
     prompt = (
-        "With Spark, count the rows of the week-one DataFrame read by hand (`by_hand`) whose "
-        "age is missing. Set `missing_ages` to that number."
+        "With Spark, count the flights of week one (`week_one`, read by hand) whose label "
+        "`late` is missing. Set `unlabelled` to that number."
     )
     hints = (
-        "An empty value is read as null: filter on `F.col('age').isNull()`.",
-        "`by_hand.filter(F.col('age').isNull()).count()`.",
+        "The file writes NA for a missing value and we read it with nullValue='NA': it is null.",
+        "`week_one.filter(F.col('late').isNull()).count()`.",
     )
-    answer_code = 'missing_ages = by_hand.filter(F.col("age").isNull()).count()'
+    answer_code = 'unlabelled = week_one.filter(F.col("late").isNull()).count()'
 
     def _check(self, answer: Any) -> str:
-        check_type(answer, int, "missing_ages")
-        expected = missing_ages_in_week_one()
+        check_type(answer, int, "unlabelled")
+        rows = [r for r in flights_rows() if week_of(r) == 1]
+        expected = sum(r["late"] == "NA" for r in rows)
         if answer == 0:
             raise Incorrect(
-                "0: did you compare with the string 'null' or with NaN? A missing value is "
-                "null in Spark: use isNull()."
+                "0: did you compare with the string 'NA'? Read with nullValue='NA', a missing "
+                "value is null in Spark: use isNull()."
             )
+        if answer == expected + sum(r["late"] == "NA" for r in flights_rows() if week_of(r) == 2):
+            raise Incorrect(f"{answer} counts both weeks: filter week one first (`week_one`).")
+        if answer == len(rows) - expected:
+            raise Incorrect(f"{answer} is the number of flights that *have* a label.")
         if answer != expected:
-            raise Incorrect(
-                f"{answer} is not the count for week one; did you count the whole file, or "
-                "the rows that *have* an age?"
-            )
-        return f"{expected} of week one's rows have no age: too many to drop, so fill or leave out."
-
-
-class SpacedFileFix(Exercise):
-    prompt = (
-        "`spaced` is week one written with a space after every comma. Read it with "
-        "`read_csv(spark, spaced, schema, header=True, max_bad_fraction=1.0)` and set `fix` "
-        "to the fix labkit names for the most common reason."
-    )
-    hints = (
-        "The stats have `rejected` (reason -> count) and `fixes` (reason -> fix).",
-        "`stats.fixes[next(iter(stats.rejected))]`: the reasons are sorted, most common first.",
-    )
-    answer_code = (
-        "_, stats = read_csv(spark, spaced, schema, header=True, max_bad_fraction=1.0)\n"
-        "fix = stats.fixes[next(iter(stats.rejected))]"
-    )
-
-    def _check(self, answer: Any) -> str:
-        check_type(answer, str, "fix")
-        if "ignore_leading_whitespace" not in answer:
-            raise Incorrect(
-                "That fix does not name the option for leading spaces: take it from "
-                "`stats.fixes` for the first reason in `stats.rejected`."
-            )
+            raise Incorrect(f"{answer} is not the count of week one's flights without a label.")
         return (
-            "Spark's int parser refused ' 1' in survived, while ' 29.0' was fine (Java trims "
-            "doubles, not ints). ignore_leading_whitespace=True fixes both."
+            f"{expected} flights of week one never arrived (cancelled or diverted). retrain "
+            "leaves them out and says so in its report (check 'unlabelled')."
         )
 
 
-q1 = IgnoredColumns()
-q2 = MissingAges()
-q3 = SpacedFileFix()
+class LaterDays(Exercise):
+    prompt = (
+        "Split `flights` (both weeks, read by hand) by date: set `later` to the number of flights "
+        f"scheduled on {WEEK_TWO} or after, the held-out days."
+    )
+    hints = (
+        "`F.to_date('scheduled')` turns the timestamp into a date you can compare with a string.",
+        f"`flights.filter(F.to_date('scheduled') >= '{WEEK_TWO}').count()`.",
+    )
+    answer_code = 'later = flights.filter(F.to_date("scheduled") >= WEEK_TWO).count()'
+
+    def _check(self, answer: Any) -> str:
+        check_type(answer, int, "later")
+        rows = flights_rows()
+        expected = sum(week_of(r) == 2 for r in rows)
+        if answer == len(rows) - expected:
+            raise Incorrect(f"{answer} is week one (the days before {WEEK_TWO}): flip the test.")
+        labelled = sum(week_of(r) == 2 and r["late"] != "NA" for r in rows)
+        if answer == labelled:
+            raise Incorrect(
+                f"{answer} leaves out week two's flights without a label: count them all."
+            )
+        if abs(answer - len(rows) * 0.2) < len(rows) * 0.05:
+            raise Incorrect(
+                f"{answer} looks like a random fifth: split by date, not with randomSplit."
+            )
+        if answer != expected:
+            raise Incorrect(f"{answer} is not the number of flights from {WEEK_TWO} on.")
+        return (
+            f"{expected} flights from {WEEK_TWO} on: a model judged on them is judged on days "
+            "it has never seen, as it will be in production."
+        )
+
+
+q1 = Leaks()
+q2 = MissingLabels()
+q3 = LaterDays()

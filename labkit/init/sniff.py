@@ -34,6 +34,9 @@ _DATE_FORMATS = (
     (re.compile(r"\d{4}/\d{1,2}/\d{1,2}"), "yyyy/MM/dd"),
     (re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}"), "dd.MM.yyyy"),
 )
+#: Spark's pattern for a timestamp with a space and seconds (R's and SQL's way of writing one).
+SPACED_TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss"
+_SPACED_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -56,6 +59,8 @@ class ColumnFacts:
     examples: list[str]
     #: The most common values and their counts.
     top: list[tuple[str, int]]
+    #: The distinct values present (for the evidence of dates).
+    seen: frozenset[str] = frozenset()
     role: Guess = field(default_factory=lambda: Guess("", ""))
 
 
@@ -232,7 +237,9 @@ def _column(name: str, values: list[str], null: str | None, strip: bool, layout)
     kind = _kind(present, layout)
     examples = list(dict.fromkeys(present))[:3]
     top = collections.Counter(present).most_common(5)
-    return ColumnFacts(name, kind, len(set(present)), len(values) - len(present), examples, top)
+    distinct = set(present)
+    seen = frozenset(distinct) if kind.value in ("date", "timestamp") else frozenset()
+    return ColumnFacts(name, kind, len(distinct), len(values) - len(present), examples, top, seen)
 
 
 def _kind(values: list[str], layout: dict[str, Guess]) -> Guess:
@@ -254,7 +261,13 @@ def _kind(values: list[str], layout: dict[str, Guess]) -> Guess:
             if fmt is None or existing is None or existing.value == fmt:
                 return Guess("date", f"all {n:,} values are dates, e.g. {values[0]!r}")
     if all(_TIMESTAMP.fullmatch(v) for v in values):
-        return Guess("timestamp", f"all {n:,} values are timestamps, e.g. {values[0]!r}")
+        if all(_SPACED_TIMESTAMP.fullmatch(v) for v in values) and "timestamp_format" not in layout:
+            layout["timestamp_format"] = Guess(
+                SPACED_TIMESTAMP_FORMAT,
+                f"timestamps are written as {SPACED_TIMESTAMP_FORMAT}, e.g. {values[0]!r}",
+            )
+        span = f"from {min(values)} to {max(values)}"
+        return Guess("timestamp", f"all {n:,} values are timestamps, {span}")
     return Guess("string", "text")
 
 
@@ -265,9 +278,7 @@ def _roles(columns: list[ColumnFacts], rows: int, notes: list[str]) -> None:
         if c is label:
             continue
         if kind in ("date", "timestamp"):
-            c.role = Guess(
-                "ignore", "a date: not a feature unless you derive some (month, weekday)"
-            )
+            c.role = Guess("ignore", _date_evidence(c))
         elif c.distinct == rows and kind in ("int", "bigint", "string"):
             c.role = Guess("ignore", f"an id: {c.distinct:,} distinct values in {rows:,} rows")
         elif kind == "string" and c.distinct > MAX_CATEGORIES:
@@ -288,6 +299,16 @@ def _roles(columns: list[ColumnFacts], rows: int, notes: list[str]) -> None:
         notes.append("No column has exactly two values: set [spec] label and classes yourself.")
 
 
+def _date_evidence(column: ColumnFacts) -> str:
+    """Why a date or timestamp column is left out, with the days it spans."""
+    days = sorted({value[:10] for value in column.seen})
+    return (
+        f"a {column.kind.value} over {len(days)} day(s), {days[0]} to {days[-1]}: the model "
+        "never sees next week's dates, so as it is it teaches nothing; derive features from "
+        "it (hour, weekday) if time matters, and split weeks by it, not at random"
+    )
+
+
 def _label(columns: list[ColumnFacts], rows: int) -> ColumnFacts | None:
     binary = [c for c in columns if c.distinct == 2]
     if not binary:
@@ -296,5 +317,10 @@ def _label(columns: list[ColumnFacts], rows: int) -> ColumnFacts | None:
     label = named[0] if named else binary[-1]
     why = "its name says so" if named else "the last column with exactly two values"
     others = [c.name for c in binary if c is not label] or "none"
-    label.role = Guess("label", f"two values; {why}; other two-valued columns: {others}")
+    missing = (
+        f"; {label.nulls:,} rows have none: retrain leaves them out and counts them"
+        if label.nulls
+        else ""
+    )
+    label.role = Guess("label", f"two values; {why}; other two-valued columns: {others}{missing}")
     return label

@@ -6,6 +6,7 @@ the person must check before the first retrain.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -15,13 +16,17 @@ from labkit.init.sniff import FileFacts
 
 _LAYOUT_ORDER = (
     "header", "sep", "quote", "escape", "null_value", "comment", "ignore_leading_whitespace",
-    "ignore_trailing_whitespace", "encoding", "date_format", "multi_line",
+    "ignore_trailing_whitespace", "encoding", "date_format", "timestamp_format", "multi_line",
 )  # fmt: skip
 _NONE = {
     "categorical": "none: no text column with few distinct values",
     "numeric": "none: no number column without missing values",
     "ignore": "none: nothing looked like an id, free text, a date or a gappy number",
 }
+#: Below this share of the rarer class, accuracy says little and its floor is the trivial score.
+RARE_SHARE = 0.25
+#: The share of each file kept back as fresh rows (retrain's default, written in the config).
+FRESH_FRACTION = 0.2
 _DEFAULTS = {"quote": '"', "encoding": "UTF-8", "ignore_trailing_whitespace": False}
 
 
@@ -112,7 +117,7 @@ def _training_table():
     table["model"].comment("or decision_tree, random_forest, gbt")
     table.add("params", tomlkit.inline_table())
     table["params"].comment("Spark parameters, e.g. { regParam = 0.01, maxIter = 100 }")
-    table.add("fresh_fraction", 0.2)
+    table.add("fresh_fraction", FRESH_FRACTION)
     table["fresh_fraction"].comment("share of each file kept back to judge the model on new rows")
     return table
 
@@ -123,13 +128,23 @@ def _gate_table(facts: FileFacts, label):
         return gate
     (_, n_common), (_, n_rare) = label.top[0], label.top[1]
     majority = n_common / (n_common + n_rare)
-    floor = min(0.99, round(majority + 0.02, 2))
+    drop, noise = _max_drop(n_common + n_rare, majority)
+    trivial = f"always answering {label.top[0][0]!r} scores {majority:.3f}"
+    if 1 - majority >= RARE_SHARE:
+        floor, why = min(0.99, round(majority + 0.02, 2)), f"{trivial}: demand a little more"
+    else:
+        floor = round(majority - drop, 2)
+        why = (
+            f"{trivial}, and the rarer class is only {1 - majority:.0%} of the rows: a model "
+            "may trade a little accuracy to find it, not more than the noise below; judge by auc"
+        )
     accuracy = tomlkit.table()
-    why = f"always answering the common class scores {majority:.3f}: demand a little more"
     _commented(accuracy, "min_value", floor, why)
+    _commented(accuracy, "max_drop", drop, noise)
     auc = tomlkit.table()
     why = "0.5 is chance; raise it once you know what your model reaches"
     _commented(auc, "min_value", 0.7, why)
+    _commented(auc, "max_drop", drop, "the same noise, to the nearest hundredth")
     metrics = tomlkit.table(is_super_table=True)
     metrics.add("accuracy", accuracy)
     metrics.add("auc", auc)
@@ -137,3 +152,25 @@ def _gate_table(facts: FileFacts, label):
     quality.add("metrics", metrics)
     gate.add("quality", quality)
     return gate
+
+
+def _max_drop(labelled: int, majority: float) -> tuple[float, str]:
+    """A drop against the champion this file can measure: two standard errors of accuracy.
+
+    The fresh slice holds about ``FRESH_FRACTION`` of the labelled rows; a
+    smaller drop than twice the standard error of an accuracy measured on it
+    is noise, so the gate would hold good models by chance.
+
+    Examples
+    --------
+    >>> _max_drop(6049, 0.861)[0], _max_drop(657, 0.65)[0]
+    (0.02, 0.09)
+    """
+    fresh = max(1, round(labelled * FRESH_FRACTION))
+    error = math.sqrt(majority * (1 - majority) / fresh)
+    drop = max(0.01, math.ceil(2 * error * 100) / 100)
+    why = (
+        f"the fresh slice holds about {fresh:,} labelled rows, where accuracy's standard error "
+        f"is about {error:.3f}: a smaller drop than twice that is noise"
+    )
+    return drop, why
