@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from labkit.data import FLIGHTS_FILE
 from labkit.exercises import ch08 as ex
 
 
@@ -32,5 +33,5 @@ def test_later_days():
 def test_the_chapter_file_is_the_one_documented():
     from labkit.data import sha256_of
 
-    assert sha256_of(ex.FLIGHTS_FILE.path) == ex.FLIGHTS_FILE.sha256
-    assert len(ex.flights_rows()) == ex.FLIGHTS_FILE.rows
+    assert sha256_of(FLIGHTS_FILE.path) == ex.FLIGHTS_FILE.sha256
+    assert len(ex.flights_rows()) == FLIGHTS_FILE.rows

@@ -18,8 +18,8 @@ import pytest
 import tomlkit
 
 from labkit import cli
-from labkit.data import TITANIC_FILE
-from labkit.exercises.ch08 import FLIGHTS_FILE, WEEK_TWO
+from labkit.data import FLIGHTS_FILE, TITANIC_FILE
+from labkit.exercises.ch08 import WEEK_TWO
 from labkit.init import init_config, sniff
 from labkit.registry import Registry
 from labkit.retrain import RetrainConfig, retrain

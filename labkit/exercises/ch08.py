@@ -5,13 +5,9 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from labkit.data import DataFile
+from labkit.data import FLIGHTS_FILE
 from labkit.exercises._core import Exercise, Incorrect, check_type
 
-#: Chapter 08's file (source, licence and derivation in data/README.md).
-FLIGHTS_FILE = DataFile(
-    "flights.csv", "ad4f6499a1108e5f45a858773f833677aaf56d5486340b03f9dba831b680262c", 12_148
-)
 #: The first day of week two: the chapter trains on the days before it and judges on the rest.
 WEEK_TWO = "2013-01-14"
 #: Columns of flights.csv known only after the flight left: a model of lateness must not see them.

@@ -47,12 +47,10 @@ from labkit.retrain.config import RetrainConfig
 from labkit.validate import checks_data, checks_model
 from labkit.validate.layout import check_layout
 from labkit.validate.profile import DataProfile, profile_frame
-from labkit.validate.report import FAIL, SKIP, WARN, CheckResult, GateReport
+from labkit.validate.report import SKIP, CheckResult, GateReport
 from labkit.validate.scoring import evaluate, prediction_distribution, shadow_scores
 
 EXIT_PROMOTED, EXIT_HELD = 0, 3
-#: Share of rows without a label from which the run stops: the label column is likely wrong.
-MAX_UNLABELLED = 0.5
 FIXED_TEST_DIR = "fixed_test"
 _MODEL_CHECKS = (
     "convergence",
@@ -209,7 +207,7 @@ class _Run:
                 checks_data.check_schema(profile, reference, gate.schema),
                 checks_data.check_drift(profile, reference, gate.drift),
                 checks_data.check_label_balance(profile, baseline, gate.label_balance),
-                *self._unlabelled_check(),
+                *checks_data.check_unlabelled(self.unlabelled, stats.rows_kept, self.spec.label),
             ]
         )
         if not self.report.passed:
@@ -255,27 +253,6 @@ class _Run:
         if self.unlabelled:  # nothing to learn from or judge against: counted, then left out
             df = df.filter(F.col(f"`{label}`").isNotNull())
         return df, stats
-
-    def _unlabelled_check(self) -> list[CheckResult]:
-        """Rows without a label, when there are any: a warning, or a failure when most are."""
-        count, kept = self.unlabelled, self.stats.rows_kept
-        if not count:
-            return []
-        share = count / kept if kept else 1.0
-        figures = {"rows_kept": kept, "unlabelled": count, "share": round(share, 4)}
-        label = self.spec.label
-        if share >= MAX_UNLABELLED:
-            why = (
-                f"{count:,} of {kept:,} rows have no {label!r}: is [spec] label the right "
-                "column, and null_value the file's missing-value marker?"
-            )
-            return [CheckResult("unlabelled", FAIL, why, figures, f"share < {MAX_UNLABELLED}")]
-        why = (
-            f"{count:,} rows ({share:.1%}) have no {label!r}: left out of training and "
-            "evaluation, since a row without an answer can be neither learnt from nor judged."
-        )
-        threshold = f"warn when any; fail when share >= {MAX_UNLABELLED}"
-        return [CheckResult("unlabelled", WARN, why, figures, threshold, blocking=False)]
 
     def _fit(self) -> tuple[Any, Any]:
         fraction = self.config.fresh_fraction

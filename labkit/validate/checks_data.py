@@ -21,7 +21,10 @@ from labkit.validate.config import (
     SchemaRule,
 )
 from labkit.validate.profile import DataProfile, js_distance, linf_distance
-from labkit.validate.report import FAIL, PASS, CheckResult
+from labkit.validate.report import FAIL, PASS, WARN, CheckResult
+
+#: At or above this share of rows without a label, the label column or the null marker is wrong.
+MAX_UNLABELLED = 0.5
 
 _NO_BASELINE = "No earlier successful run to compare with; this run starts the baseline."
 
@@ -234,3 +237,36 @@ def check_label_balance(
         return CheckResult("label_balance", FAIL, reason, figures, threshold)
     reason = f"Label shares within {rule.max_change:.0%} of recent runs."
     return CheckResult("label_balance", PASS, reason, figures, threshold)
+
+
+def check_unlabelled(count: int, rows_kept: int, label: str) -> list[CheckResult]:
+    """Rows without a label, when there are any: a warning, or a failure when most are.
+
+    Such rows are left out of training and evaluation (nothing to learn from or judge
+    against); a warning says how many, and a failure says the label is probably wrong.
+
+    Examples
+    --------
+    >>> check_unlabelled(0, 100, "late")
+    []
+    >>> [(c.verdict, c.blocking) for c in check_unlabelled(3, 100, "late")]
+    [('warn', False)]
+    >>> check_unlabelled(60, 100, "late")[0].blocks
+    True
+    """
+    if not count:
+        return []
+    share = count / rows_kept if rows_kept else 1.0
+    figures = {"rows_kept": rows_kept, "unlabelled": count, "share": round(share, 4)}
+    if share >= MAX_UNLABELLED:
+        why = (
+            f"{count:,} of {rows_kept:,} rows have no {label!r}: is [spec] label the right "
+            "column, and null_value the file's missing-value marker?"
+        )
+        return [CheckResult("unlabelled", FAIL, why, figures, f"share < {MAX_UNLABELLED}")]
+    why = (
+        f"{count:,} rows ({share:.1%}) have no {label!r}: left out of training and "
+        "evaluation, since a row without an answer can be neither learnt from nor judged."
+    )
+    threshold = f"warn when any; fail when share >= {MAX_UNLABELLED}"
+    return [CheckResult("unlabelled", WARN, why, figures, threshold, blocking=False)]
