@@ -42,7 +42,8 @@ def _dense(vector):
 
 
 def _same(a, b):
-    return len(a) == len(b) and all(x == y or (x != x and y != y) for x, y in zip(a, b, strict=True))
+    pairs = zip(a, b, strict=True) if len(a) == len(b) else [(0.0, 1.0)]
+    return all(x == y or (x != x and y != y) for x, y in pairs)
 
 
 def _row_and_batch(specs, column):
@@ -221,3 +222,31 @@ def test_generated_module_pastes_only_the_families_it_needs(tmp_path):
     assert predict(row)["prediction"] == glm.predict(row).prediction
     document = glm.save(tmp_path / "glm.json")
     assert load_scorer(document).predict(row) == glm.predict(row)
+
+
+def _expansion_after(producer_specs, col):
+    stage = {"type": "PolynomialExpansion", "inputCol": col, "outputCol": "p", "degree": 2}
+    return scorer_of([*producer_specs, stage, _linear(9, "p")])
+
+
+def test_storage_decides_nan_times_zero_as_spark_does():
+    """Spark: [0, NaN, 4] from an assembler is stored dense, so 0 x NaN is NaN; a one-hot
+    vector is sparse, so its zeros are skipped; an unknown storage with NaN is refused."""
+    dense = _expansion_after([_assemble()], "v")
+    assert dense.stages[1].storage == ["compressed"]
+    values = {"a": 0.0, "b": float("nan"), "c": 4.0}
+    for stage in dense.stages[:2]:
+        stage.apply_row(values)
+    # Spark 4.3 on this vector: [0.0, 0.0, NaN, NaN, NaN, 4.0, 0.0, NaN, 16.0]
+    assert _same(_dense(values["p"]), [0.0, 0.0, math.nan, math.nan, math.nan, 4.0, 0.0,
+                                       math.nan, 16.0])  # fmt: skip
+    _row_and_batch([_assemble(), *[s.to_spec() for s in dense.stages[1:]]], "p")
+    scaled = {"type": "MaxAbsScalerModel", "inputCol": "v", "outputCol": "w",
+              "maxAbs": [1.0, 1.0, 1.0]}  # fmt: skip
+    unknown = _expansion_after([_assemble(), scaled], "w")
+    assert unknown.stages[2].storage == ["unknown"]
+    with pytest.raises(InvalidValue, match="stored dense or sparse"):
+        unknown.predict({"a": 0.0, "b": float("nan"), "c": 4.0})
+    with pytest.raises(InvalidValue, match="row 1: .*stored dense or sparse"):
+        unknown.predict_batch([{"a": 1.0, "b": 2.0, "c": 0.0}, {"a": 0.0, "b": math.nan, "c": 4.0}])
+    assert unknown.predict({"a": 1.0, "b": 2.0, "c": 0.0}).prediction == 1 + 1 + 2 + 2 + 4
