@@ -170,7 +170,7 @@ def test_spark35_trees_are_read_by_the_one_reader_inspect_uses():
             r"SQL statement.*Instead, do the SQL before the pipeline",
         ),
         (
-            "PolynomialExpansion",
+            "Tokenizer",
             "feature",
             r"is not supported yet \(a row-wise stage.*"
             r"Supported: .*MinMaxScalerModel.*Instead, score this pipeline with Spark",

@@ -35,9 +35,8 @@ _NOT_ROW_WISE = {
 
 #: Row-wise MLlib stages that could be replayed but are not yet (issue 11, part 3).
 _NOT_YET = (
-    "PolynomialExpansion", "Interaction",
-    "MultilayerPerceptronClassificationModel", "GeneralizedLinearRegressionModel",
-    "FMClassificationModel", "FMRegressionModel", "IsotonicRegressionModel", "OneVsRestModel",
+    "MultilayerPerceptronClassificationModel",
+    "FMClassificationModel", "FMRegressionModel", "OneVsRestModel",
     "Tokenizer", "RegexTokenizer", "StopWordsRemover", "NGram", "HashingTF",
     "CountVectorizerModel", "IDFModel", "Word2VecModel", "FeatureHasher", "PCAModel",
     "ChiSqSelectorModel", "UnivariateFeatureSelectorModel", "VarianceThresholdSelectorModel",

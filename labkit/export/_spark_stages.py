@@ -289,6 +289,54 @@ def _naive_bayes(stage: StageFolder) -> dict[str, Any]:
     }
 
 
+def _polynomial(stage: StageFolder) -> dict[str, Any]:
+    return {**_vector_io(stage, "PolynomialExpansion"), "degree": stage.param("degree", 2)}
+
+
+def _interaction(stage: StageFolder) -> dict[str, Any]:
+    return {"type": "Interaction", "inputCols": list(stage.param("inputCols") or []),
+            "outputCol": stage.param("outputCol")}  # fmt: skip
+
+
+#: Each GLM family's link when none is set (Spark's ``Family.defaultLink``).
+_DEFAULT_LINKS = {"gaussian": "identity", "binomial": "logit", "poisson": "log",
+                  "gamma": "inverse"}  # fmt: skip
+
+
+def _glm_link(stage: StageFolder) -> tuple[str, float]:
+    """(link, linkPower) as Spark's ``FamilyAndLink.apply`` resolves them from the params."""
+    family = str(stage.param("family", "gaussian")).lower()
+    if family != "tweedie":
+        link = stage.param("link") if stage.is_set("link") else _DEFAULT_LINKS.get(family, "")
+        return str(link).lower(), 0.0
+    if stage.is_set("linkPower"):
+        return "power", float(stage.param("linkPower"))
+    power = float(stage.param("variancePower", 0.0))  # tweedie 0, 1, 2: Gaussian, Poisson, Gamma
+    named = {0.0: "identity", 1.0: "log", 2.0: "inverse"}.get(power)
+    return (named, 0.0) if named else ("power", 1.0 - power)
+
+
+def _glm(stage: StageFolder) -> dict[str, Any]:
+    row = stage.only_row("coefficients", "intercept")
+    coefficients = vector(row["coefficients"])
+    link, power = _glm_link(stage)
+    return {"type": "GeneralizedLinearRegressionModel", **_io(stage),
+            "numFeatures": len(coefficients), "coefficients": coefficients,
+            "intercept": float(row["intercept"]),
+            "family": str(stage.param("family", "gaussian")).lower(), "link": link,
+            "linkPower": power, "offsetCol": stage.param("offsetCol") or "",
+            "linkPredictionCol": stage.param("linkPredictionCol") or ""}  # fmt: skip
+
+
+def _isotonic(stage: StageFolder) -> dict[str, Any]:
+    row = stage.only_row("boundaries", "predictions", "isotonic")
+    return {"type": "IsotonicRegressionModel", **_io(stage), "numFeatures": 0,
+            "boundaries": [float(b) for b in row["boundaries"]],
+            "predictions": [float(p) for p in row["predictions"]],
+            "isotonic": bool(row["isotonic"]),
+            "featureIndex": stage.param("featureIndex", 0)}  # fmt: skip
+
+
 #: Spark class name (without package) -> reader.
 READERS: dict[str, Reader] = {
     "StringIndexerModel": _string_indexer,
@@ -308,6 +356,10 @@ READERS: dict[str, Reader] = {
     "ElementwiseProduct": _elementwise,
     "Normalizer": _normalizer,
     "VectorIndexerModel": _vector_indexer,
+    "PolynomialExpansion": _polynomial,
+    "Interaction": _interaction,
+    "GeneralizedLinearRegressionModel": _glm,
+    "IsotonicRegressionModel": _isotonic,
     **{
         kind: _tree_model(kind)
         for kind in (

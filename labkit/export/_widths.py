@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from labkit.errors import UnsupportedStage
 from labkit.export import _spec as S
 from labkit.export._base import Predictor, Stage
 from labkit.export._categorical import OneHotEncoderModel, StringIndexerModel
-from labkit.export._numeric import StandardScalerModel, VectorAssembler
-from labkit.export._vectors import Binarizer, VectorStage
+from labkit.export._expand import Interaction, PolynomialExpansion
+from labkit.export._numeric import Bucketizer, StandardScalerModel, VectorAssembler
+from labkit.export._regress import IsotonicRegressionModel
+from labkit.export._vectors import Binarizer, VectorIndexerModel, VectorStage
 
 
 def check_widths(stages: Sequence[Stage], where: str = "stages") -> None:
@@ -34,9 +37,24 @@ def check_widths(stages: Sequence[Stage], where: str = "stages") -> None:
     """
     categories: dict[str, tuple[int, int]] = {}  # index column -> (count, stage position)
     widths: dict[str, int | None] = {}  # vector column -> width (None: unknown)
+    nominal: set[str] = set()  # columns Spark's metadata marks categorical
     for i, stage in enumerate(stages):
         here = f"{where}[{i}]"
-        if isinstance(stage, StringIndexerModel):
+        if isinstance(stage, StringIndexerModel | Bucketizer | VectorIndexerModel) or (
+            isinstance(stage, VectorAssembler) and nominal & set(stage.inputs)
+        ):
+            nominal.update(stage.outputs)
+        if isinstance(stage, Interaction):
+            _check_interaction(stage, here, nominal)
+        if isinstance(stage, PolynomialExpansion | Interaction):
+            widths[stage.outputs[0]] = stage.output_width([widths.get(c, 1) for c in stage.inputs],
+                                                          here)  # fmt: skip
+        elif isinstance(stage, IsotonicRegressionModel):
+            width = widths.get(stage.features_col)
+            if width is not None and stage.feature_index >= width:
+                raise S.invalid(f"{here}.featureIndex", f"an index below {width} (the width of "
+                                f"{stage.features_col!r})", stage.feature_index)  # fmt: skip
+        elif isinstance(stage, StringIndexerModel):
             extra = 1 if stage.handle_invalid == "keep" else 0
             for out, labels in zip(stage.outputs, stage.labels, strict=True):
                 categories[out] = (len(labels) + extra, i)
@@ -63,6 +81,18 @@ def check_widths(stages: Sequence[Stage], where: str = "stages") -> None:
         elif isinstance(stage, Predictor):
             width = widths.get(stage.features_col)
             _expect(width, stage.num_features, stage.features_col, f"{here}.numFeatures")
+
+
+def _check_interaction(stage: Interaction, here: str, nominal: set[str]) -> None:
+    """Refuse categorical inputs: Spark one-hot encodes them from column metadata."""
+    for col in stage.inputs:
+        if col in nominal:
+            raise UnsupportedStage(
+                f"{here}: Interaction reads {col!r}, which Spark treats as categorical (its "
+                "metadata comes from a StringIndexer, Bucketizer or VectorIndexer) and one-hot "
+                "encodes inside the stage; the scorer does not reproduce that. Instead, one-hot "
+                "encode the column first (OneHotEncoder) and interact the encoded vector."
+            )
 
 
 def _check_encoder(stage: OneHotEncoderModel, here: str, categories: dict, where: str) -> None:

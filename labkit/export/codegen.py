@@ -65,18 +65,35 @@ def literal(value: Any, indent: int = 0) -> str:
 
 #: The runtime's files, in the order their code is pasted (each from its marker line on).
 _RUNTIME_PARTS = ("base.py", "features.py", "models.py", "__init__.py")
+#: Families pasted only for a pipeline with one of their stages: file -> its builders' name.
+_FAMILIES = {"expand.py": "EXPAND_BUILDERS", "regress.py": "REGRESS_BUILDERS"}
 _PASTE_MARKER = "# ---- pasted into generated modules from here on"
 
 
-def _runtime_code() -> str:
-    """The runtime's code: each part below its marker line, without the placeholder data."""
+def _family_kinds() -> dict[str, set[str]]:
+    """Runtime family file -> the stage types its builders cover."""
+    from labkit.export import _runtime as RT
+
+    return {name: set(getattr(RT, table)) for name, table in _FAMILIES.items()}
+
+
+def _runtime_code(kinds: set[str] | None = None) -> str:
+    """The runtime's code: each part below its marker line, without the placeholder data.
+
+    ``kinds`` (the pipeline's stage types) picks the families to paste; each is
+    registered with ``prepare`` after the core, so a pipeline of core stages
+    only gets exactly the core runtime.
+    """
     folder = Path(__file__).with_name("_runtime")
+    needed = [name for name, covered in _family_kinds().items() if covered & (kinds or set())]
     parts = []
-    for name in _RUNTIME_PARTS:
+    for name in (*_RUNTIME_PARTS, *needed):
         text = (folder / name).read_text(encoding="utf-8")
         code = text.split(_PASTE_MARKER, 1)[1].split("\n", 1)[1]
         if _DATA_MARKER in code:
             code = code[: code.index(_DATA_MARKER)]
+        if name in _FAMILIES:
+            code = code.strip("\n") + f"\n\n\n_BUILDERS.update({_FAMILIES[name]})"
         parts.append(code.strip("\n"))
     return (
         "# ruff: noqa: B905\nimport math\nimport numbers\n\n\n"
@@ -127,7 +144,8 @@ def to_python_source(scorer: Scorer, out_file: str | Path | None = None) -> str 
         "_STEPS = [prepare(stage) for stage in _STAGES]",
         "_FAST = None if _FUSED is None else [prepare(stage) for stage in _FUSED]",
     ]
-    source = _HEADER + _runtime_code() + "\n\n" + "\n".join(data) + "\n"
+    kinds = {stage.kind for stage in scorer.stages}
+    source = _HEADER + _runtime_code(kinds) + "\n\n" + "\n".join(data) + "\n"
     if out_file is None:
         return source
     target = Path(out_file)

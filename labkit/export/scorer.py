@@ -18,6 +18,7 @@ from labkit.export import _runtime as RT
 from labkit.export import _spec as S
 from labkit.export._base import Batch, Predictor, Stage, np, scoring_error
 from labkit.export._categorical import IndexToString, OneHotEncoderModel, StringIndexerModel
+from labkit.export._expand import Interaction, PolynomialExpansion, assign_storage
 from labkit.export._fused import fuse
 from labkit.export._linear import (
     LinearRegressionModel,
@@ -26,6 +27,7 @@ from labkit.export._linear import (
     NaiveBayesModel,
 )
 from labkit.export._numeric import Bucketizer, ImputerModel, StandardScalerModel, VectorAssembler
+from labkit.export._regress import GeneralizedLinearRegressionModel, IsotonicRegressionModel
 from labkit.export._trees import TreeEnsemble
 from labkit.export._vectors import (
     Binarizer,
@@ -45,7 +47,8 @@ STAGE_TYPES: dict[str, type[Stage]] = {
         StringIndexerModel, OneHotEncoderModel, IndexToString, VectorAssembler, Bucketizer,
         StandardScalerModel, ImputerModel, LogisticRegressionModel, LinearRegressionModel,
         NaiveBayesModel, Binarizer, MinMaxScalerModel, MaxAbsScalerModel, ElementwiseProduct,
-        Normalizer, LinearSVCModel, VectorIndexerModel,
+        Normalizer, LinearSVCModel, VectorIndexerModel, PolynomialExpansion, Interaction,
+        GeneralizedLinearRegressionModel, IsotonicRegressionModel,
     )},
     **dict.fromkeys(TreeEnsemble.KINDS, TreeEnsemble),
 }  # fmt: skip
@@ -71,6 +74,7 @@ class Scorer:
                 "to predict. Export the fitted PipelineModel that ends in the model."
             )
         self.stages = list(stages)
+        assign_storage(self.stages)  # before any stage builds its row rule
         self.spark_version = spark_version
         self.model = predictors[-1]
         self.label_col, self.classes = self._find_labels()
@@ -139,7 +143,10 @@ class Scorer:
                 if isinstance(stage, StringIndexerModel):
                     entry.update(type="string", categories=stage.labels[position],
                                  handleInvalid=stage.handle_invalid)  # fmt: skip
-                elif isinstance(stage, Predictor | StandardScalerModel | VectorStage):
+                elif position == 0 and isinstance(stage, StandardScalerModel | VectorStage) or (
+                    position == 0 and isinstance(stage, Predictor)
+                    and not isinstance(stage, IsotonicRegressionModel)  # a number or a vector
+                ):  # fmt: skip
                     entry["type"] = "vector"
                 schema[col] = entry
             produced.update(stage.outputs)

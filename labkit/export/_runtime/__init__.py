@@ -1,10 +1,13 @@
 """Spark's row rules, once: the row path of the scorer and of generated modules.
 
-Standard library only (the four files import only each other), in four files
-by job: ``base`` (errors, numbers as the JVM computes them, Spark's messages),
-``features`` and ``models`` (each stage's rule) and this one (``prepare``,
-``run``, ``predict``). :func:`labkit.export.to_python_source` copies their code
-(each from its marker line on) into the module it generates and appends the
+Standard library only (the files import only each other), in files by job:
+``base`` (errors, numbers as the JVM computes them, Spark's messages),
+``features`` and ``models`` (each stage's rule), this one (``prepare``,
+``run``, ``predict``), and the families a pipeline may not need: ``expand``
+(PolynomialExpansion, Interaction) and ``regress`` (GeneralizedLinearRegression,
+IsotonicRegression). :func:`labkit.export.to_python_source` copies their code
+(each from its marker line on; a family only when the pipeline has one of its
+stages) into the module it generates and appends the
 model as data (``_STAGES``, ``_FUSED``, ``OUTPUT``,
 ``INPUT_FIELDS``, ``SPARK_VERSION``); the stage classes of ``labkit.export``
 call the same functions for ``apply_row``. :func:`prepare` turns a stage's
@@ -42,6 +45,12 @@ from labkit.export._runtime.base import (  # noqa: F401 - re-exported
     skip_reason,
     unseen_message,
 )
+from labkit.export._runtime.expand import (  # noqa: F401 - re-exported
+    EXPAND_BUILDERS,
+    poly_size,
+    storage_message,
+    stored_dense,
+)
 from labkit.export._runtime.features import (  # noqa: F401 - re-exported
     _assembler,
     _binarizer,
@@ -77,6 +86,13 @@ from labkit.export._runtime.models import (  # noqa: F401 - re-exported
     raw_threshold,
     softmax,
     tree_nodes,
+)
+from labkit.export._runtime.regress import (  # noqa: F401 - re-exported
+    REGRESS_BUILDERS,
+    glm_unlink,
+    isotonic_predict,
+    java_pow,
+    java_search,
 )
 
 # ---- pasted into generated modules from here on (see labkit.export.codegen) ----
@@ -165,3 +181,7 @@ INPUT_FIELDS: list = []
 OUTPUT: dict = {}
 _STEPS: list = []
 _FAST = None
+
+# A generated module registers the families it pastes the same way (see codegen).
+_BUILDERS.update(EXPAND_BUILDERS)
+_BUILDERS.update(REGRESS_BUILDERS)
