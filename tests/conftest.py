@@ -37,6 +37,7 @@ LONG_FIRST = (
     "notebooks/06_validating_retrains.ipynb",
     "notebooks/05_predicting_outside_spark.ipynb",
     "notebooks/07_rolling_out.ipynb",
+    "tests/test_export_parity_more.py",
     "tests/test_own_csv.py",
     "notebooks/08_your_own_data.ipynb",
     "notebooks/02_pipelines.ipynb",

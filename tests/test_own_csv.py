@@ -60,6 +60,15 @@ def review(config_path) -> None:
     config_path.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 
+def two_weeks(spark, folder, config_path, week2):
+    """Week one's retrain (the config's own file), then week two's, into one new registry."""
+    config = RetrainConfig.from_file(config_path)
+    registry = Registry(folder / "registry")
+    first = retrain(spark, None, registry, config)
+    second = retrain(spark, week2, registry, config)
+    return registry, first, second
+
+
 @pytest.fixture(scope="module")
 def flights(tmp_path_factory):
     folder = tmp_path_factory.mktemp("flights")
@@ -73,11 +82,7 @@ def flights(tmp_path_factory):
 @pytest.fixture(scope="module")
 def flights_runs(spark, flights):
     folder, config_path, week2, _ = flights
-    config = RetrainConfig.from_file(config_path)
-    registry = Registry(folder / "registry")
-    first = retrain(spark, None, registry, config)
-    second = retrain(spark, week2, registry, config)
-    return registry, first, second
+    return two_weeks(spark, folder, config_path, week2)
 
 
 def test_init_reads_the_flights_file_and_sizes_the_gate(flights):
@@ -155,11 +160,7 @@ def titanic(tmp_path_factory):
 @pytest.fixture(scope="module")
 def titanic_runs(spark, titanic):
     folder, config_path, week2 = titanic
-    config = RetrainConfig.from_file(config_path)
-    registry = Registry(folder / "registry")
-    first = retrain(spark, None, registry, config)
-    second = retrain(spark, week2, registry, config)
-    return registry, first, second
+    return two_weeks(spark, folder, config_path, week2)
 
 
 def test_init_writes_every_guess_with_its_evidence(titanic):
